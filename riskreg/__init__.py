@@ -1,0 +1,102 @@
+"""Riskreg: the risk and internal-control register."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .config import Config, config_for_env
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app in named steps."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=False,
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config: type[Config] | dict | None) -> None:
+    app.config.from_object(config_for_env() if config is None or isinstance(config, dict)
+                           else config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    Config.check(app.config)
+
+
+def register_extensions(app: Flask) -> None:
+    from . import i18n
+    from .auth.loader import init_login
+    from .extensions import babel, csrf, db, limiter, migrate
+
+    db.init_app(app)
+    _configure_sqlite(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   default_translation_directories="translations")
+    init_login(app)
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """Foreign keys on, WAL journal, for every SQLite connection."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+
+    @event.listens_for(Engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+        if type(dbapi_connection).__module__.startswith("sqlite3"):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin.routes import bp as admin_bp
+    from .auth.routes import bp as auth_bp
+    from .main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import init_errors
+
+    init_errors(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import i18n, navigation
+    from .auth import permissions
+
+    app.jinja_env.globals.update(permissions.TEMPLATE_RULES)
+    i18n.init_template_helpers(app)
+    navigation.init_navigation(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from .security import init_security_headers
+
+    init_security_headers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import init_cli
+
+    init_cli(app)

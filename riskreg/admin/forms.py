@@ -1,0 +1,65 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
+
+KIND_CHOICES = [
+    ("region", _l("Region")),
+    ("board", _l("Board or committee")),
+    ("division", _l("Division")),
+    ("unit", _l("Area or unit")),
+]
+ROLE_CHOICES = [
+    ("admin", _l("Administrator")),
+    ("coordinator", _l("Internal-control coordinator")),
+    ("owner", _l("Risk owner")),
+    ("board", _l("Board reviewer")),
+]
+
+
+class UnitForm(FlaskForm):
+    parent_id = SelectField(_l("Parent unit"), coerce=int, validators=[DataRequired()])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
+                       description=_l("Short and unique, e.g. PV-STRNAS. A–Z, digits, hyphens."))
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validators=[DataRequired()])
+
+
+class UnitEditForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validators=[DataRequired()])
+
+
+class UserForm(FlaskForm):
+    email = StringField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=500)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password")],
+                            render_kw={"autocomplete": "new-password"})
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
+
+
+class AssignmentForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
+    unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
+
+
+class ScaleForm(FlaskForm):
+    size = IntegerField(_l("Matrix size"), validators=[DataRequired(), NumberRange(2, 10)])
+    likelihood_labels = TextAreaField(
+        _l("Likelihood labels"), validators=[DataRequired(), Length(max=2000)],
+        description=_l("One per line, lowest first."))
+    consequence_labels = TextAreaField(
+        _l("Consequence labels"), validators=[DataRequired(), Length(max=2000)],
+        description=_l("One per line, lowest first."))
+    bands = TextAreaField(
+        _l("Bands"), validators=[DataRequired(), Length(max=2000)],
+        description=_l("One per line: name; lowest value; highest value; colour (#rrggbb)."))
+    action_threshold = IntegerField(_l("Action threshold"),
+                                    validators=[DataRequired(), NumberRange(1, 100)],
+                                    description=_l("Risks with this value or higher need a "
+                                                   "measure."))

@@ -1,0 +1,227 @@
+"""Administration pages: units, users and roles, the risk scale."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.permissions import PermissionDenied, can_administer_scale, is_admin
+from ..extensions import db
+from ..forms import EmptyForm
+from ..models.org import Unit
+from ..models.users import RoleAssignment
+from ..services import ServiceError
+from . import queries, services
+from .forms import AssignmentForm, ScaleForm, UnitEditForm, UnitForm, UserForm
+
+bp = Blueprint("admin", __name__)
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not is_admin(current_user):
+            raise PermissionDenied()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _form_error(form, exc: ServiceError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def _status(form) -> int:
+    return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
+
+
+@bp.route("/")
+@admin_required
+def index():
+    units = queries.administrable_units(current_user)
+    roots = [u for u in units if u.parent_id is None and can_administer_scale(current_user, u)]
+    return render_template("admin/index.html", units=units, roots=roots)
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@admin_required
+def unit_new():
+    form = UnitForm()
+    form.parent_id.choices = queries.unit_choices(current_user)
+    if request.method == "GET" and request.args.get("parent", "").isdigit():
+        form.parent_id.data = int(request.args["parent"])
+    if form.validate_on_submit():
+        parent = queries.administrable_unit_or_404(current_user, form.parent_id.data)
+        try:
+            unit = services.add_unit(current_user, parent, form.code.data, form.name.data,
+                                     form.kind.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("The unit %(name)s was added.", name=unit.name), "success")
+            return redirect(url_for("admin.index"))
+    return render_template("admin/unit_form.html", form=form, unit=None), _status(form)
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@admin_required
+def unit_edit(unit_id: int):
+    unit = queries.administrable_unit_or_404(current_user, unit_id)
+    form = UnitEditForm(obj=unit)
+    if form.validate_on_submit():
+        try:
+            services.update_unit(current_user, unit, form.code.data, form.name.data,
+                                 form.kind.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("The unit was saved."), "success")
+            return redirect(url_for("admin.index"))
+    return render_template("admin/unit_form.html", form=form, unit=unit), _status(form)
+
+
+@bp.route("/users")
+@admin_required
+def users():
+    return render_template("admin/users.html", users=queries.users_in_scope(current_user),
+                           admin=current_user)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def user_new():
+    form = UserForm()
+    form.unit_id.choices = queries.unit_choices(current_user)
+    if form.validate_on_submit():
+        unit = queries.administrable_unit_or_404(current_user, form.unit_id.data)
+        try:
+            user = services.create_user(current_user, form.email.data, form.name.data,
+                                        form.password.data, form.role.data, unit)
+        except ServiceError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("The user %(name)s was added.", name=user.name), "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template("admin/user_form.html", form=form), _status(form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user_detail(user_id: int):
+    user = queries.user_in_scope_or_404(current_user, user_id)
+    form = AssignmentForm()
+    form.unit_id.choices = queries.unit_choices(current_user)
+    if form.validate_on_submit():
+        unit = queries.administrable_unit_or_404(current_user, form.unit_id.data)
+        try:
+            services.assign_role(current_user, user, form.role.data, unit)
+        except ServiceError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("The role was added."), "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template(
+        "admin/user_detail.html", user=user, form=form, button=EmptyForm(),
+        assignments=queries.visible_assignments(current_user, user),
+    ), _status(form)
+
+
+@bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
+@admin_required
+def assignment_delete(assignment_id: int):
+    assignment = db.session.get(RoleAssignment, assignment_id)
+    if assignment is None:
+        abort(404)
+    user = queries.user_in_scope_or_404(current_user, assignment.user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_role(current_user, assignment)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("The role was removed."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@admin_required
+def user_active(user_id: int):
+    user = queries.user_in_scope_or_404(current_user, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_user_active(current_user, user, active)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("The user was activated.") if active else _("The user was deactivated."),
+              "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+def _parse_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _parse_bands(text: str) -> list[dict]:
+    bands = []
+    for line in _parse_lines(text):
+        parts = [p.strip() for p in line.split(";")]
+        if len(parts) != 4 or not parts[1].lstrip("-").isdigit() or not parts[2].lstrip(
+                "-").isdigit():
+            raise ServiceError(_("Write each band as: name; lowest; highest; #rrggbb."), "bands")
+        bands.append({"name": parts[0], "low": int(parts[1]), "high": int(parts[2]),
+                      "colour": parts[3]})
+    return bands
+
+
+@bp.route("/scale/<int:unit_id>", methods=["GET", "POST"])
+@admin_required
+def scale(unit_id: int):
+    root = db.session.get(Unit, unit_id)
+    if root is None or root.parent_id is not None or not can_administer_scale(current_user, root):
+        abort(404)
+    current = services.scale_for_root(root.id)
+    form = ScaleForm()
+    if request.method == "GET":
+        form.size.data = current.size
+        form.likelihood_labels.data = "\n".join(current.likelihood_labels)
+        form.consequence_labels.data = "\n".join(current.consequence_labels)
+        form.bands.data = "\n".join(
+            f"{b['name']}; {b['low']}; {b['high']}; {b['colour']}" for b in current.bands
+        )
+        form.action_threshold.data = current.action_threshold
+    if form.validate_on_submit():
+        try:
+            config = {
+                "size": form.size.data,
+                "likelihood_labels": _parse_lines(form.likelihood_labels.data),
+                "consequence_labels": _parse_lines(form.consequence_labels.data),
+                "bands": _parse_bands(form.bands.data),
+                "action_threshold": form.action_threshold.data,
+            }
+            services.update_scale(current_user, root, config)
+        except ServiceError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("The risk scale was saved."), "success")
+            return redirect(url_for("admin.scale", unit_id=root.id))
+    return render_template("admin/scale.html", form=form, root=root,
+                           scale=current.to_domain()), _status(form)

@@ -1,0 +1,99 @@
+"""Sign in, sign out, the profile page."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..admin import services as admin_services
+from ..extensions import limiter
+from ..forms import EmptyForm
+from ..services import ServiceError
+from . import passwords, services
+from .forms import LoginForm, PasswordForm
+from .safe_redirect import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_key() -> str:
+    """Throttle per address and per account, so one attacker cannot lock out everyone."""
+    email = services.normalise_email(request.form.get("email", ""))[:254]
+    return f"{request.remote_addr}|{email}"
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], key_func=_login_key,
+               methods=["POST"], deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Wrong e-mail address or password."))
+        else:
+            target = safe_next(form.next.data) or url_for("main.index")
+            language = session.get("lang")
+            session.clear()  # a fresh session (and CSRF token) at every sign-in
+            if language and not user.language:
+                session["lang"] = language
+            login_user(user)
+            services.record_login(user, form.password.data)
+            return redirect(target)
+    status = 200
+    if request.method == "POST":
+        status = 401 if form.email.data and form.password.data else 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return render_template("errors/error.html", status=400,
+                               message=_("Sign-out must come from the sign-out button.")), 400
+    logout_user()
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not passwords.verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            try:
+                admin_services.set_password(current_user, current_user, form.password.data)
+            except ServiceError as exc:
+                form.password.errors.append(exc.message)
+            else:
+                login_user(current_user)  # the session token changed with the password
+                flash(_("Your password is changed."), "success")
+                return redirect(url_for("auth.profile"))
+    status = 400 if form.errors else 200
+    return render_template("auth/profile.html", form=form), status

@@ -1,0 +1,74 @@
+"""Configuration from the environment (RISKREG_*)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with this configuration."""
+
+
+def _default_sqlite_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'riskreg.sqlite3'}"
+
+
+class Config:
+    ENV_NAME = "production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("RISKREG_DATABASE_URL") or _default_sqlite_url()
+    SECRET_KEY = os.environ.get("RISKREG_SECRET_KEY")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("RISKREG_INSECURE_COOKIES") != "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    LANGUAGES = ("sv", "en")
+    RATELIMIT_STORAGE_URI = os.environ.get("RISKREG_RATELIMIT_STORAGE_URL", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURE_LIMIT = "5 per 5 minutes"
+    PAGE_SIZE = 50
+    SEND_FILE_MAX_AGE_DEFAULT = 3600
+    # Fixed "today" for demos and tests (ISO date); None = the real date.
+    RISKREG_TODAY = os.environ.get("RISKREG_TODAY")
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        """Refuse to start in production without a real secret key."""
+        if config.get("ENV_NAME") == "production" and not config.get("SECRET_KEY"):
+            raise ConfigError(
+                "RISKREG_SECRET_KEY is not set. Set it to a long random value "
+                "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`) "
+                "before starting Riskreg in production."
+            )
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("RISKREG_SECRET_KEY") or "dev-only-not-secret"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("RISKREG_TEST_DATABASE_URL") or "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    WTF_CSRF_ENABLED = True
+    # Cheap hashes in tests only (argon2id still); production uses argon2-cffi's defaults.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+
+
+def config_for_env() -> type[Config]:
+    name = os.environ.get("RISKREG_ENV", "production")
+    return {"development": DevelopmentConfig, "test": TestConfig}.get(name, Config)

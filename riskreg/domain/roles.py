@@ -1,0 +1,18 @@
+"""The roles of the register. Each is held on a unit and reaches its whole subtree."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    OWNER = "owner"
+    BOARD = "board"
+
+
+ROLE_LABELS_SV = {
+    Role.ADMIN: "Administratör",
+    Role.COORDINATOR: "Internkontrollsamordnare",
+    Role.OWNER: "Riskägare",
+    Role.BOARD: "Styrelseledamot",
+}

@@ -1,0 +1,68 @@
+"""Error pages (HTML) and error bodies (JSON under /api/): never a bare 500."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .auth.permissions import PermissionDenied
+from .extensions import db
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Please sign in.",
+    403: "You do not have permission to do this.",
+    404: "The page or object was not found.",
+    405: "This method is not allowed here.",
+    409: "The object was changed by someone else.",
+    429: "Too many attempts. Wait a few minutes and try again.",
+    500: "Something went wrong on our side. The change was not saved.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(status: int, message: str | None = None):
+    text = message or _(MESSAGES.get(status, "Error"))
+    if _wants_json():
+        return {"error": {"status": status, "message": text}}, status
+    return render_template("errors/error.html", status=status, message=text), status
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(PermissionDenied)
+    def _denied(_exc):
+        db.session.rollback()
+        return render_error(403)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        db.session.rollback()
+        return render_error(400, _("The form had expired or was not sent from this site. "
+                                   "Reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        db.session.rollback()
+        status = exc.code or 500
+        message = exc.description if getattr(exc, "riskreg_message", False) else None
+        return render_error(status, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error")
+        return render_error(500)
+
+
+def abort_with(status: int, message: str):
+    """Abort with a message meant for the user (shown in HTML and JSON bodies)."""
+    from werkzeug.exceptions import default_exceptions
+
+    exc = default_exceptions[status](description=message)
+    exc.riskreg_message = True
+    raise exc

@@ -1,0 +1,107 @@
+"""Language choice and the formatting used in templates (ISO dates, Swedish numbers)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_decimal
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .domain.periods import Period
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
+        return current_user.language
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if request and request.path.startswith("/api/"):
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def local_datetime(value: datetime | None) -> str:
+    """ISO 8601 date and minute in Stockholm time: 2024-05-02 14:05."""
+    if value is None:
+        return ""
+    return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def iso_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(STOCKHOLM).date()
+    return value.isoformat()
+
+
+def number(value: float | int | None, digits: int = 1) -> str:
+    """Numbers in the interface's locale (Swedish: 1 234,5)."""
+    if value is None:
+        return "–"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    fmt = "#,##0" if isinstance(value, int) else "#,##0." + "#" * digits
+    return format_decimal(value, format=fmt, locale=str(get_locale() or "sv"))
+
+
+def period_label(value: Period | None) -> str:
+    if value is None:
+        return ""
+    return f"{value} ({value.report_name})"
+
+
+def init_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        localtime=local_datetime, isodate=iso_date, number=number, period=period_label
+    )
+    app.jinja_env.globals.update(get_locale=get_locale, field_attrs=field_attrs, role_label=role_label,
+                                 kind_label=kind_label)
+
+
+def role_label(role: str) -> str:
+    from flask_babel import gettext as _
+
+    labels = {
+        "admin": _("Administrator"),
+        "coordinator": _("Internal-control coordinator"),
+        "owner": _("Risk owner"),
+        "board": _("Board reviewer"),
+    }
+    return labels.get(role, role)
+
+
+def kind_label(kind: str) -> str:
+    from flask_babel import gettext as _
+
+    labels = {
+        "region": _("Region"),
+        "board": _("Board or committee"),
+        "division": _("Division"),
+        "unit": _("Area or unit"),
+    }
+    return labels.get(kind, kind)
+
+
+def field_attrs(field, autofocus: bool = False) -> dict:
+    """ARIA attributes linking a form field to its description and errors."""
+    described = []
+    if field.description:
+        described.append(f"{field.id}-desc")
+    if field.errors:
+        described.append(f"{field.id}-err")
+    attrs: dict = {}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    if autofocus:
+        attrs["autofocus"] = True
+    return attrs

@@ -1,0 +1,45 @@
+"""What the start page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..domain.periods import Period, current_period
+from ..domain.roles import Role
+from ..extensions import db
+from ..models.users import RoleAssignment, User
+from . import start
+
+
+@dataclass
+class StartPage:
+    period: Period
+    assignments: list[RoleAssignment]
+    roles: set[str]
+    steps: list = field(default_factory=list)
+    panels: list = field(default_factory=list)
+
+
+def today_period() -> Period:
+    """The current tertial (RISKREG_TODAY may fix "today" for demos and tests)."""
+    from datetime import date
+
+    fixed = current_app.config.get("RISKREG_TODAY")
+    return current_period(date.fromisoformat(fixed) if fixed else None)
+
+
+def start_page(user: User) -> StartPage:
+    assignments = list(
+        db.session.scalars(
+            select(RoleAssignment).where(RoleAssignment.user_id == user.id)
+        )
+    )
+    order = {r.value: i for i, r in enumerate(Role)}
+    assignments.sort(key=lambda a: (order[a.role], a.unit.path))
+    page = StartPage(today_period(), assignments, {a.role for a in assignments})
+    page.steps = start.steps_for(user, page)
+    page.panels = start.panels_for(user, page)
+    return page

@@ -1,0 +1,21 @@
+"""All models, imported here so that Alembic and the app see one metadata."""
+
+from .audit import AuditEvent
+from .org import Unit
+from .plan import Kpi, KpiOutcome, Perspective, Plan, StrategicGoal, SuccessFactor
+from .scale import RiskScale
+from .users import RoleAssignment, User
+
+__all__ = [
+    "AuditEvent",
+    "Kpi",
+    "KpiOutcome",
+    "Perspective",
+    "Plan",
+    "RiskScale",
+    "RoleAssignment",
+    "StrategicGoal",
+    "SuccessFactor",
+    "Unit",
+    "User",
+]

@@ -1,0 +1,33 @@
+"""The risk scale an organisation (a root unit) uses."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..domain.matrix import Scale, build_scale
+from ..extensions import db
+
+
+class RiskScale(db.Model):
+    __tablename__ = "risk_scale"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), unique=True)
+    size: Mapped[int]
+    likelihood_labels: Mapped[list] = mapped_column(JSON)
+    consequence_labels: Mapped[list] = mapped_column(JSON)
+    bands: Mapped[list] = mapped_column(JSON)
+    action_threshold: Mapped[int]
+
+    def to_domain(self) -> Scale:
+        return build_scale(
+            self.size,
+            list(self.likelihood_labels),
+            list(self.consequence_labels),
+            list(self.bands),
+            self.action_threshold,
+        )
+
+    def as_config(self) -> dict:
+        return self.to_domain().to_dict()
