@@ -62,8 +62,10 @@ def init_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         localtime=local_datetime, isodate=iso_date, number=number, period=period_label
     )
-    app.jinja_env.globals.update(get_locale=get_locale, field_attrs=field_attrs, role_label=role_label,
-                                 kind_label=kind_label)
+    app.jinja_env.globals.update(
+        get_locale=get_locale, field_attrs=field_attrs, role_label=role_label,
+        kind_label=kind_label,
+    )
 
 
 def role_label(role: str) -> str:
