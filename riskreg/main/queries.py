@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import select
 
-from ..domain.periods import Period, current_period
+from .. import clock
+from ..domain.periods import Period
 from ..domain.roles import Role
 from ..extensions import db
 from ..models.users import RoleAssignment, User
@@ -24,11 +24,7 @@ class StartPage:
 
 
 def today_period() -> Period:
-    """The current tertial (RISKREG_TODAY may fix "today" for demos and tests)."""
-    from datetime import date
-
-    fixed = current_app.config.get("RISKREG_TODAY")
-    return current_period(date.fromisoformat(fixed) if fixed else None)
+    return clock.current_period()
 
 
 def start_page(user: User) -> StartPage:

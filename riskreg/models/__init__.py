@@ -3,11 +3,16 @@
 from .audit import AuditEvent
 from .org import Unit
 from .plan import Kpi, KpiOutcome, Perspective, Plan, StrategicGoal, SuccessFactor
+from .risks import ApiToken, Risk, RiskAssessment, RiskGoalMark
 from .scale import RiskScale
 from .users import RoleAssignment, User
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
+    "Risk",
+    "RiskAssessment",
+    "RiskGoalMark",
     "Kpi",
     "KpiOutcome",
     "Perspective",

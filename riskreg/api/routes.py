@@ -1,0 +1,183 @@
+"""The read-only JSON API (v1), scoped exactly like the pages.
+
+Authenticated by the session or by ``Authorization: Bearer <personal token>``.
+Errors are JSON: ``{"error": {"status": 400, "message": "…"}}``.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import clock
+from ..auth.permissions import can_read_unit
+from ..domain.periods import Period, PeriodError
+from ..errors import abort_with
+from ..extensions import db, login_manager
+from ..forms import EmptyForm
+from ..models.org import Unit
+from ..models.risks import ApiToken
+from ..risks import queries as risk_queries
+from ..services import ServiceError
+from . import tokens
+
+bp = Blueprint("api", __name__)
+MAX_PER_PAGE = 200
+
+
+@login_manager.request_loader
+def _load_from_token(req):
+    """Bearer tokens count only under /api/ (pages need a session and CSRF)."""
+    header = req.headers.get("Authorization", "")
+    if not req.path.startswith("/api/") or not header.startswith("Bearer "):
+        return None
+    user = tokens.user_for_token(header[7:].strip())
+    if user is not None:
+        g.api_token_auth = True
+    return user
+
+
+def api_login_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            abort_with(401, _("Sign in, or send a personal API token as "
+                              "'Authorization: Bearer …'."))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _period() -> Period:
+    raw = request.args.get("period")
+    if not raw:
+        return clock.current_period()
+    try:
+        return Period.parse(raw)
+    except PeriodError:
+        abort_with(400, _("Not a period: use YYYY-Tn, e.g. 2024-T1."))
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("true", "1", "yes"):
+        return True
+    if raw.lower() in ("false", "0", "no"):
+        return False
+    abort_with(400, _("%(name)s must be true or false.", name=name))
+
+
+def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1 or (maximum and int(raw) > maximum):
+        abort_with(400, _("%(name)s must be a whole number from 1 to %(max)d.", name=name,
+                          max=maximum or 10**6))
+    return int(raw)
+
+
+def readable_unit_arg(name: str = "unit") -> Unit | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        abort_with(400, _("%(name)s must be a unit id.", name=name))
+    unit = db.session.get(Unit, int(raw))
+    if unit is None or not can_read_unit(current_user, unit):
+        abort_with(404, _("No such unit."))
+    return unit
+
+
+@bp.route("/units")
+@api_login_required
+def units():
+    return {"units": [
+        {"id": u.id, "code": u.code, "name": u.name, "kind": u.kind, "parent_id": u.parent_id}
+        for u in risk_queries.readable_units(current_user)
+    ]}
+
+
+def assessment_json(row: risk_queries.RegisterRow) -> dict | None:
+    a = row.assessment
+    if a is None:
+        return None
+    return {"period": str(a.period), "likelihood": a.likelihood, "consequence": a.consequence,
+            "value": a.value, "band": row.band.name if row.band else None,
+            "carried_forward": row.carried_forward}
+
+
+@bp.route("/risks")
+@api_login_required
+def risks():
+    period = _period()
+    unit = readable_unit_arg()
+    include = _bool("include_subunits", True)
+    page = _positive_int("page", 1)
+    per_page = _positive_int("per_page", 50, MAX_PER_PAGE)
+    result = risk_queries.register(current_user, risk_queries.RegisterFilter(
+        period=period, unit=unit, include_subunits=include, page=page, per_page=per_page))
+    return {
+        "period": str(period),
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "risks": [{
+            "id": r.risk.id,
+            "number": r.risk.number,
+            "kind": r.risk.kind,
+            "unit_id": r.risk.unit_id,
+            "owner": {"id": r.risk.owner.id, "name": r.risk.owner.name},
+            "title": r.risk.event,
+            "success_factor": ({"id": r.risk.success_factor.id,
+                                "name": r.risk.success_factor.name}
+                               if r.risk.success_factor else None),
+            "likelihood": r.assessment.likelihood if r.assessment else None,
+            "consequence": r.assessment.consequence if r.assessment else None,
+            "value": r.assessment.value if r.assessment else None,
+            "band": r.band.name if r.band else None,
+            "assessment": assessment_json(r),
+        } for r in result.rows],
+    }
+
+
+# -- token management (pages on the profile; CSRF-protected POSTs) -------------------
+@bp.route("/tokens", methods=["POST"])
+@login_required
+def token_create():
+    if getattr(g, "api_token_auth", False):
+        abort_with(403, _("A token cannot create tokens."))
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort_with(400, _("The form had expired. Reload the page and try again."))
+    try:
+        token, secret = tokens.create_token(current_user, request.form.get("name", ""))
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash(_("Your new token %(name)s (copy it now; it is not shown again): %(secret)s",
+                name=token.name, secret=secret), "token")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def token_revoke(token_id: int):
+    if getattr(g, "api_token_auth", False):
+        abort_with(403, _("A token cannot revoke tokens."))
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort_with(404, _("No such token."))
+    if not EmptyForm().validate_on_submit():
+        abort_with(400, _("The form had expired. Reload the page and try again."))
+    tokens.revoke_token(current_user, token)
+    flash(_("The token was revoked."), "success")
+    return redirect(url_for("auth.profile"))
+
+

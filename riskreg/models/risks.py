@@ -1,0 +1,131 @@
+"""The risk register: risks of two kinds, their assessments per tertial, goal marks.
+
+One table holds both kinds (success-factor risks and unit risks): they share the
+owner, unit, number, assessments and every list, matrix and API, and differ in a
+handful of optional texts. A CHECK constraint keeps each kind's required fields.
+Assessments are rows per (risk, period), never overwritten by a later tertial, so
+history is the table itself; the value is stored (for SQL filtering and the
+heat-map aggregate) and a CHECK constraint ties it to likelihood × consequence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..domain.periods import Period
+from ..extensions import db
+from .org import Unit
+from .plan import Plan, SuccessFactor
+from .types import PeriodType, UTCDateTime, utcnow
+from .users import User
+
+RISK_KINDS = ("success_factor", "unit")
+HANDLING_TYPES = ("control", "measure")
+
+
+class Risk(db.Model):
+    __tablename__ = "risk"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number"),
+        CheckConstraint("kind IN ('success_factor', 'unit')", name="kind"),
+        CheckConstraint("kind <> 'success_factor' OR success_factor_id IS NOT NULL",
+                        name="sf_has_factor"),
+        CheckConstraint("handling_type IS NULL OR handling_type IN ('control', 'measure')",
+                        name="handling_type"),
+        CheckConstraint("number > 0", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    number: Mapped[int]
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    success_factor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("success_factor.id"), index=True
+    )
+    # "Vad kan hända …?" for success-factor risks; the "Risk" text for unit risks.
+    event: Mapped[str] = mapped_column(Text)
+    consequence_text: Mapped[str | None] = mapped_column(Text)
+    cause: Mapped[str | None] = mapped_column(Text)
+    mitigation: Mapped[str | None] = mapped_column(Text)
+    control_method: Mapped[str | None] = mapped_column(Text)
+    handling_question: Mapped[str | None] = mapped_column(Text)
+    handling_type: Mapped[str | None] = mapped_column(String(10))
+    method: Mapped[str | None] = mapped_column(Text)
+
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    archive_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    plan: Mapped[Plan] = relationship()
+    unit: Mapped[Unit] = relationship()
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    success_factor: Mapped[SuccessFactor | None] = relationship()
+    assessments: Mapped[list[RiskAssessment]] = relationship(
+        back_populates="risk", order_by="RiskAssessment.period", cascade="all, delete-orphan"
+    )
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class RiskAssessment(db.Model):
+    __tablename__ = "risk_assessment"
+    __table_args__ = (
+        UniqueConstraint("risk_id", "period"),
+        CheckConstraint("likelihood >= 1 AND consequence >= 1", name="steps_positive"),
+        CheckConstraint("value = likelihood * consequence", name="value_is_product"),
+        Index("ix_risk_assessment_period_risk", "period", "risk_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risk.id"))
+    period: Mapped[Period] = mapped_column(PeriodType)
+    likelihood: Mapped[int]
+    consequence: Mapped[int]
+    value: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+    assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    risk: Mapped[Risk] = relationship(back_populates="assessments")
+    assessed_by: Mapped[User | None] = relationship()
+
+
+class RiskGoalMark(db.Model):
+    """The goal-fulfilment mark (Måluppfyllelse) shown beside a risk for a period."""
+
+    __tablename__ = "risk_goal_mark"
+    __table_args__ = (UniqueConstraint("risk_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risk.id"), index=True)
+    period: Mapped[Period] = mapped_column(PeriodType)
+    mark: Mapped[str] = mapped_column(String(200))
+
+
+class ApiToken(db.Model):
+    """A personal read-only API token; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

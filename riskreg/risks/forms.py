@@ -1,0 +1,115 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+TEXT = 4000
+KIND_CHOICES = [("success_factor", _l("Success-factor risk")), ("unit", _l("Unit risk"))]
+HANDLING_CHOICES = [("", "–"), ("control", _l("Control")), ("measure", _l("Measure"))]
+
+
+def _int_or_none(value):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class VersionedForm(FlaskForm):
+    """Every edit form carries the version it was based on (required)."""
+
+    version = HiddenField(validators=[InputRequired()], filters=[_int_or_none])
+
+    def validate_version(self, field) -> None:
+        if field.data is None:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(_l("The form is missing its version. Reload the page."))
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    unit = SelectField(_l("Unit"), coerce=_int_or_none, validators=[Optional()])
+    include_subunits = BooleanField(_l("Include units beneath"), default=True)
+    kind = SelectField(_l("Kind"), validators=[Optional()])
+    band = SelectField(_l("Band"), validators=[Optional()])
+    owner = SelectField(_l("Risk owner"), coerce=_int_or_none, validators=[Optional()])
+    perspective = SelectField(_l("Perspective"), coerce=_int_or_none, validators=[Optional()])
+    period = StringField(_l("Period"), validators=[Optional(), Length(max=10)],
+                         description=_l("YYYY-Tn, e.g. 2024-T1"))
+    q = StringField(_l("Search text"), validators=[Optional(), Length(max=200)])
+    sort = SelectField(_l("Sort by"), validators=[Optional()])
+
+
+class TextsMixin:
+    event = TextAreaField(_l("What can happen? (the risk)"),
+                          validators=[DataRequired(), Length(max=TEXT)])
+    consequence_text = TextAreaField(_l("What is the consequence?"),
+                                     validators=[Optional(), Length(max=TEXT)])
+    cause = TextAreaField(_l("Cause"), validators=[Optional(), Length(max=TEXT)])
+    mitigation = TextAreaField(_l("What needs to be done?"),
+                               validators=[Optional(), Length(max=TEXT)])
+    control_method = TextAreaField(_l("Control method"), validators=[Optional(), Length(max=TEXT)],
+                                   description=_l("How is it checked that the measure is "
+                                                  "carried out?"))
+    handling_question = TextAreaField(_l("Handling of the risk"),
+                                      validators=[Optional(), Length(max=TEXT)],
+                                      description=_l("The question to ask."))
+    handling_type = SelectField(_l("Type of handling"), choices=HANDLING_CHOICES,
+                                validators=[Optional()])
+    method = TextAreaField(_l("Method of risk handling"), validators=[Optional(),
+                                                                      Length(max=TEXT)])
+
+
+class RiskForm(TextsMixin, FlaskForm):
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validators=[DataRequired()])
+    plan_id = SelectField(_l("Plan"), coerce=_int_or_none, validators=[InputRequired()])
+    number = IntegerField(_l("Number"), validators=[Optional(), NumberRange(1, 100000)],
+                          description=_l("Leave empty for the next free number."))
+    owner_id = SelectField(_l("Risk owner"), coerce=_int_or_none, validators=[InputRequired()])
+    success_factor_id = SelectField(_l("Success factor"), coerce=_int_or_none,
+                                    validators=[Optional()],
+                                    description=_l("Required for success-factor risks."))
+    period = SelectField(_l("First assessment, period"), validators=[Optional()])
+    likelihood = SelectField(_l("Likelihood"), coerce=_int_or_none, validators=[Optional()])
+    consequence = SelectField(_l("Consequence"), coerce=_int_or_none, validators=[Optional()])
+
+
+class RiskEditForm(TextsMixin, VersionedForm):
+    success_factor_id = SelectField(_l("Success factor"), coerce=_int_or_none,
+                                    validators=[Optional()])
+
+
+class AssessForm(VersionedForm):
+    period = SelectField(_l("Period"), validators=[DataRequired()])
+    likelihood = SelectField(_l("Likelihood"), coerce=_int_or_none, validators=[InputRequired()])
+    consequence = SelectField(_l("Consequence"), coerce=_int_or_none,
+                              validators=[InputRequired()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=TEXT)])
+
+
+class OwnerForm(VersionedForm):
+    owner_id = SelectField(_l("New risk owner"), coerce=_int_or_none,
+                           validators=[InputRequired()])
+
+
+class ArchiveForm(VersionedForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=TEXT)])
+
+
+class PickUnitForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    unit = SelectField(_l("Unit"), coerce=_int_or_none, validators=[InputRequired()])

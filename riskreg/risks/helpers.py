@@ -1,0 +1,66 @@
+"""Template helpers of the risk feature (registered on the app by the blueprint)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models.audit import AuditEvent
+from ..models.risks import Risk
+from .permissions import TEMPLATE_RULES
+from .queries import readable_units
+
+
+def can_create_risks() -> bool:
+    from .permissions import can_manage_risks_in
+
+    return current_user.is_authenticated and any(
+        can_manage_risks_in(current_user, u) for u in readable_units(current_user))
+
+
+def audit_action(action: str) -> str:
+    labels = {
+        "create": _("Created"),
+        "update": _("Changed"),
+        "assess": _("Assessed"),
+        "reassign": _("New risk owner"),
+        "archive": _("Archived"),
+    }
+    return labels.get(action, action)
+
+
+def conflict_current(risk: Risk, key: str) -> str:
+    """The saved value for a field named in a conflicting form."""
+    if key in ("period", "likelihood", "consequence", "comment"):
+        latest = risk.assessments[-1] if risk.assessments else None
+        value = getattr(latest, key, None) if latest else None
+    elif key == "owner_id":
+        value = risk.owner.name
+    else:
+        value = getattr(risk, key, None)
+    return "–" if value is None else str(value)
+
+
+def conflict_events(risk: Risk, limit: int = 5) -> list[AuditEvent]:
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "risk",
+                                 AuditEvent.object_id == risk.id)
+        .order_by(AuditEvent.id.desc()).limit(limit)))
+
+
+def my_api_tokens():
+    from ..api.tokens import active_tokens
+
+    return active_tokens(current_user) if current_user.is_authenticated else []
+
+
+HELPERS = {
+    "my_api_tokens": my_api_tokens,
+    "can_create_risks": can_create_risks,
+    "audit_action": audit_action,
+    "conflict_current": conflict_current,
+    "conflict_events": conflict_events,
+    **TEMPLATE_RULES,
+}

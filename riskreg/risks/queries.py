@@ -1,0 +1,262 @@
+"""Reads for the register pages and the API: scoped in SQL, counted in SQL, one
+statement per list whatever the number of risks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+
+from ..auth.permissions import can_read_unit, units_clause
+from ..domain.matrix import Scale
+from ..domain.periods import Period
+from ..domain.roles import Role
+from ..extensions import db
+from ..models.audit import AuditEvent
+from ..models.org import Unit
+from ..models.plan import Perspective, StrategicGoal, SuccessFactor
+from ..models.risks import Risk, RiskAssessment, RiskGoalMark
+from ..models.scale import RiskScale
+from ..models.users import RoleAssignment, User
+
+SORTS = {
+    "number": lambda la: (Risk.number, Risk.id),
+    "-value": lambda la: (la.value.desc().nulls_last(), Risk.number, Risk.id),
+    "value": lambda la: (la.value.asc().nulls_first(), Risk.number, Risk.id),
+    "unit": lambda la: (Unit.name, Risk.number, Risk.id),
+    "owner": lambda la: (User.name, Risk.number, Risk.id),
+    "period": lambda la: (la.period.desc().nulls_last(), Risk.number, Risk.id),
+}
+
+
+@dataclass
+class RegisterFilter:
+    period: Period
+    unit: Unit | None = None
+    include_subunits: bool = True
+    kind: str | None = None
+    band: tuple[int, int] | None = None  # value range of the chosen band
+    owner_id: int | None = None
+    perspective_id: int | None = None
+    q: str | None = None
+    sort: str = "number"
+    page: int = 1
+    per_page: int = 50
+    likelihood: int | None = None
+    consequence: int | None = None
+
+
+@dataclass
+class RegisterRow:
+    risk: Risk
+    assessment: RiskAssessment | None
+    period: Period
+    scale: Scale | None = None
+
+    @property
+    def band(self):
+        if self.assessment is None or self.scale is None:
+            return None
+        return self.scale.band(self.assessment.value)
+
+    @property
+    def carried_forward(self) -> bool:
+        return self.assessment is not None and self.assessment.period < self.period
+
+
+@dataclass
+class RegisterPage:
+    rows: list[RegisterRow]
+    total: int
+    page: int
+    per_page: int
+    filters: RegisterFilter = field(repr=False, default=None)  # type: ignore[assignment]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def latest_assessments(period: Period):
+    """Per risk, the latest assessment at or before ``period`` (a subquery to join)."""
+    latest = (
+        select(RiskAssessment.risk_id, func.max(RiskAssessment.period).label("period"))
+        .where(RiskAssessment.period <= period)
+        .group_by(RiskAssessment.risk_id)
+        .subquery("latest")
+    )
+    return latest
+
+
+def _scoped(user: User, f: RegisterFilter, la) -> Select:
+    latest = latest_assessments(f.period)
+    stmt = (
+        select(Risk, la)
+        .join(Unit, Unit.id == Risk.unit_id)
+        .join(User, User.id == Risk.owner_id)
+        .outerjoin(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
+        .outerjoin(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
+        .outerjoin(latest, latest.c.risk_id == Risk.id)
+        .outerjoin(la, and_(la.risk_id == Risk.id, la.period == latest.c.period))
+        .where(units_clause(user), Risk.archived_at.is_(None))
+    )
+    if f.unit is not None:
+        stmt = stmt.where(Unit.subtree_clause(f.unit.path) if f.include_subunits
+                          else Risk.unit_id == f.unit.id)
+    if f.kind:
+        stmt = stmt.where(Risk.kind == f.kind)
+    if f.owner_id:
+        stmt = stmt.where(Risk.owner_id == f.owner_id)
+    if f.perspective_id:
+        stmt = stmt.where(StrategicGoal.perspective_id == f.perspective_id)
+    if f.band:
+        stmt = stmt.where(la.value.between(*f.band))
+    if f.likelihood:
+        stmt = stmt.where(la.likelihood == f.likelihood)
+    if f.consequence:
+        stmt = stmt.where(la.consequence == f.consequence)
+    if f.q:
+        needle = f.q.strip().lower()
+        stmt = stmt.where(or_(*(
+            func.lower(col).contains(needle, autoescape=True)
+            for col in (Risk.event, Risk.cause, Risk.consequence_text, Risk.mitigation,
+                        Risk.control_method, Risk.handling_question, Risk.method)
+        )))
+    return stmt
+
+
+def register(user: User, f: RegisterFilter) -> RegisterPage:
+    """One page of the register and the total: two statements, whatever the size."""
+    la = aliased(RiskAssessment, name="la")
+    stmt = _scoped(user, f, la)
+    total = db.session.scalar(select(func.count()).select_from(
+        stmt.with_only_columns(Risk.id).order_by(None).subquery()))
+    order = SORTS.get(f.sort, SORTS["number"])(la)
+    rows = db.session.execute(
+        stmt.options(
+            contains_eager(Risk.unit), contains_eager(Risk.owner),
+            contains_eager(Risk.success_factor),
+        )
+        .order_by(*order)
+        .limit(f.per_page)
+        .offset((f.page - 1) * f.per_page)
+    ).all()
+    scales = scales_for_roots({risk.unit.root_id for risk, _a in rows})
+    return RegisterPage(
+        [RegisterRow(risk, a, f.period, scales.get(risk.unit.root_id)) for risk, a in rows],
+        total or 0, f.page, f.per_page, f,
+    )
+
+
+def scales_for_roots(root_ids: set[int]) -> dict[int, Scale]:
+    """The scale of each organisation, in one statement."""
+    if not root_ids:
+        return {}
+    return {s.unit_id: s.to_domain() for s in db.session.scalars(
+        select(RiskScale).where(RiskScale.unit_id.in_(root_ids)))}
+
+
+def readable_risk(user: User, risk_id: int) -> Risk | None:
+    """The risk with what its page shows, or None when absent or out of reach."""
+    risk = db.session.scalar(
+        select(Risk).where(Risk.id == risk_id).options(
+            joinedload(Risk.unit), joinedload(Risk.owner), joinedload(Risk.plan),
+            joinedload(Risk.success_factor).joinedload(SuccessFactor.goal)
+            .joinedload(StrategicGoal.perspective),
+            selectinload(Risk.assessments).joinedload(RiskAssessment.assessed_by),
+        )
+    )
+    if risk is None or not can_read_unit(user, risk.unit):
+        return None
+    return risk
+
+
+def assessment_for(risk: Risk, period: Period) -> RiskAssessment | None:
+    """The assessment that counts in ``period``: its own, or the latest earlier one."""
+    earlier = [a for a in risk.assessments if a.period <= period]
+    return earlier[-1] if earlier else None
+
+
+def goal_marks(risk: Risk) -> list[RiskGoalMark]:
+    return list(db.session.scalars(
+        select(RiskGoalMark).where(RiskGoalMark.risk_id == risk.id).order_by(RiskGoalMark.period)
+    ))
+
+
+def history(risk: Risk) -> list[AuditEvent]:
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "risk",
+                                 AuditEvent.object_id == risk.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    ))
+
+
+def awaiting_assessment(user: User, period: Period, *, own_only: bool) -> list[Risk]:
+    """Risks in reach with no assessment of their own in ``period``."""
+    stmt = (
+        select(Risk).join(Unit, Unit.id == Risk.unit_id)
+        .where(Risk.archived_at.is_(None),
+               ~exists().where(RiskAssessment.risk_id == Risk.id,
+                               RiskAssessment.period == period))
+        .options(contains_eager(Risk.unit))
+        .order_by(Risk.number, Risk.id)
+    )
+    if own_only:
+        stmt = stmt.where(Risk.owner_id == user.id, units_clause(user, {Role.OWNER}))
+    else:
+        stmt = stmt.where(units_clause(user, {Role.COORDINATOR}))
+    return list(db.session.scalars(stmt))
+
+
+def readable_units(user: User) -> list[Unit]:
+    return list(db.session.scalars(select(Unit).where(units_clause(user)).order_by(Unit.path)))
+
+
+def owner_candidates(unit: Unit) -> list[User]:
+    """Active users with the risk-owner role on the unit or above it."""
+    return list(db.session.scalars(
+        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .join(Unit, Unit.id == RoleAssignment.unit_id)
+        .where(RoleAssignment.role == Role.OWNER, User.active.is_(True),
+               Unit.id.in_(unit.ancestor_ids))
+        .distinct().order_by(User.name)
+    ))
+
+
+def owners_in_scope(user: User) -> list[User]:
+    """Owners of risks the user can read (for the owner filter)."""
+    return list(db.session.scalars(
+        select(User).where(User.id.in_(
+            select(Risk.owner_id).join(Unit, Unit.id == Risk.unit_id).where(units_clause(user))
+        )).order_by(User.name)
+    ))
+
+
+def perspectives_in_scope(user: User) -> list[Perspective]:
+    return list(db.session.scalars(
+        select(Perspective).where(Perspective.id.in_(
+            select(StrategicGoal.perspective_id)
+            .join(SuccessFactor, SuccessFactor.goal_id == StrategicGoal.id)
+            .join(Risk, Risk.success_factor_id == SuccessFactor.id)
+            .join(Unit, Unit.id == Risk.unit_id).where(units_clause(user))
+        )).order_by(Perspective.name)
+    ))
+
+
+def success_factor_choices(plan_id: int) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(SuccessFactor.id, SuccessFactor.name, Perspective.name)
+        .join(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
+        .join(Perspective, Perspective.id == StrategicGoal.perspective_id)
+        .where(Perspective.plan_id == plan_id)
+        .order_by(Perspective.position, StrategicGoal.position, SuccessFactor.position)
+    ).all()
+    return [(sid, f"{pname} – {sname}") for sid, sname, pname in rows]
+
+
+def band_range(scale: Scale, name: str | None) -> tuple[int, int] | None:
+    for band in scale.bands:
+        if band.name == name:
+            return band.low, band.high
+    return None

@@ -1,0 +1,310 @@
+"""The register pages: list, risk page, create, edit, re-assess, re-assign, archive."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from .. import clock, navigation
+from ..auth.permissions import PermissionDenied, require
+from ..domain.periods import Period, PeriodError, period_range
+from ..errors import abort_with
+from ..extensions import db
+from ..models.org import Unit
+from ..services import ServiceError
+from . import figures, queries, services
+from .forms import (
+    ArchiveForm,
+    AssessForm,
+    FilterForm,
+    OwnerForm,
+    PickUnitForm,
+    RiskEditForm,
+    RiskForm,
+)
+from .permissions import can_edit_risk, can_manage_risk, can_manage_risks_in
+
+bp = Blueprint("risks", __name__)
+
+navigation.register(lambda: _l("Risks"), "risks.index", lambda user: True)
+
+
+def parse_period_arg(name: str = "period") -> Period:
+    raw = request.args.get(name)
+    if not raw:
+        return clock.current_period()
+    try:
+        return Period.parse(raw)
+    except PeriodError:
+        abort_with(400, _("Not a period: use YYYY-Tn, e.g. 2024-T1."))
+
+
+def _risk_or_404(risk_id: int):
+    risk = queries.readable_risk(current_user, risk_id)
+    if risk is None:
+        abort(404)
+    return risk
+
+
+def _form_error(form, exc: ServiceError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def _status(form) -> int:
+    return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
+
+
+def _conflict(exc: services.StaleVersion):
+    db.session.rollback()
+    risk = queries.readable_risk(current_user, exc.risk.id)
+    return render_template("risks/conflict.html", risk=risk, submitted=exc.submitted), 409
+
+
+def _step_choices(labels: tuple[str, ...]) -> list[tuple[int | str, str]]:
+    return [("", "–")] + [(i, f"{i} – {label}") for i, label in enumerate(labels, start=1)]
+
+
+def _period_choices(latest: Period, count: int = 6) -> list[tuple[str, str]]:
+    periods = period_range(Period.from_key(latest.key - count + 1), latest)
+    return [(str(p), f"{p} ({p.report_name})") for p in reversed(periods)]
+
+
+# -- list -----------------------------------------------------------------------
+@bp.route("/")
+@login_required
+def index():
+    form = FilterForm(request.args)
+    units = queries.readable_units(current_user)
+    form.unit.choices = [("", _("All my units"))] + [
+        (u.id, f"{'— ' * u.depth}{u.name}") for u in units]
+    form.kind.choices = [("", _("All kinds")), ("success_factor", _("Success-factor risk")),
+                         ("unit", _("Unit risk"))]
+    form.owner.choices = [("", _("All owners"))] + [
+        (u.id, u.name) for u in queries.owners_in_scope(current_user)]
+    form.perspective.choices = [("", _("All perspectives"))] + [
+        (p.id, p.name) for p in queries.perspectives_in_scope(current_user)]
+    form.sort.choices = [("number", _("Number")), ("-value", _("Risk value, highest first")),
+                         ("value", _("Risk value, lowest first")), ("unit", _("Unit")),
+                         ("owner", _("Risk owner")), ("period", _("Latest assessment"))]
+    unit = next((u for u in units if u.id == form.unit.data), None)
+    scale = services.scale_for_unit(unit or units[0]) if units else None
+    form.band.choices = [("", _("All bands"))] + [
+        (b.name, f"{b.name} ({b.low}–{b.high})") for b in (scale.bands if scale else [])]
+    if not form.validate():
+        return render_template("risks/index.html", form=form, page=None, scale=scale), 400
+    period = parse_period_arg()
+    page_no = request.args.get("page", "1")
+    if not page_no.isdigit() or int(page_no) < 1:
+        abort_with(400, _("Not a page number."))
+    steps = {}
+    for name in ("likelihood", "consequence"):
+        raw = request.args.get(name, "")
+        if raw:
+            if not raw.isdigit():
+                abort_with(400, _("Not a step of the scale."))
+            steps[name] = int(raw)
+    include = request.args.get("include_subunits", "y" if "unit" not in request.args else "")
+    filters = queries.RegisterFilter(
+        period=period, unit=unit, include_subunits=bool(include) or not form.unit.data,
+        kind=form.kind.data or None,
+        band=queries.band_range(scale, form.band.data) if scale else None,
+        owner_id=form.owner.data, perspective_id=form.perspective.data, q=form.q.data or None,
+        sort=form.sort.data or "number", page=int(page_no), **steps,
+    )
+    page = queries.register(current_user, filters)
+    return render_template("risks/index.html", form=form, page=page, scale=scale,
+                           period=period, args=request.args.to_dict())
+
+
+# -- the risk page ----------------------------------------------------------------
+@bp.route("/<int:risk_id>")
+@login_required
+def detail(risk_id: int):
+    risk = _risk_or_404(risk_id)
+    period = parse_period_arg()
+    scale = services.scale_for_unit(risk.unit)
+    chart = figures.value_history(risk.assessments, scale, f"#{risk.number}")
+    return render_template(
+        "risks/detail.html", risk=risk, period=period, scale=scale,
+        current=queries.assessment_for(risk, period), marks=queries.goal_marks(risk),
+        history=queries.history(risk), chart_json=json.dumps(chart),
+        can_edit=can_edit_risk(current_user, risk),
+        can_manage=can_manage_risk(current_user, risk),
+    )
+
+
+# -- create ---------------------------------------------------------------------
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    manageable = [u for u in queries.readable_units(current_user)
+                  if can_manage_risks_in(current_user, u)]
+    if not manageable:
+        raise PermissionDenied()
+    unit_id = request.args.get("unit", "")
+    if not unit_id.isdigit():
+        pick = PickUnitForm(request.args)
+        pick.unit.choices = [(u.id, f"{'— ' * u.depth}{u.name}") for u in manageable]
+        return render_template("risks/pick_unit.html", form=pick)
+    unit = db.session.get(Unit, int(unit_id))
+    if unit is None or unit not in manageable:
+        abort(404)
+    scale = services.scale_for_unit(unit)
+    form = RiskForm()
+    plans = services.plans_for_unit(unit)
+    form.plan_id.choices = [(p.id, p.name) for p in plans]
+    form.owner_id.choices = [("", "–")] + [
+        (u.id, f"{u.name} ({u.email})") for u in queries.owner_candidates(unit)]
+    form.success_factor_id.choices = [("", "–")] + [
+        c for p in plans for c in queries.success_factor_choices(p.id)]
+    form.period.choices = [("", _("No assessment yet"))] + _period_choices(
+        clock.current_period())
+    form.likelihood.choices = _step_choices(scale.likelihood_labels)
+    form.consequence.choices = _step_choices(scale.consequence_labels)
+    if not plans:
+        form.form_errors.append(_("No plan covers this unit yet: an administrator adds plans."))
+    elif form.validate_on_submit():
+        try:
+            period = Period.parse(form.period.data) if form.period.data else None
+            texts = services.RiskTexts(**{f: getattr(form, f).data for f in (
+                "event", "consequence_text", "cause", "mitigation", "control_method",
+                "handling_question", "handling_type", "method")})
+            risk = services.create_risk(current_user, services.NewRisk(
+                kind=form.kind.data, unit_id=unit.id, plan_id=form.plan_id.data,
+                owner_id=form.owner_id.data, texts=texts,
+                success_factor_id=form.success_factor_id.data, number=form.number.data,
+                period=period, likelihood=form.likelihood.data,
+                consequence=form.consequence.data))
+        except ServiceError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("Risk %(n)d was created.", n=risk.number), "success")
+            return redirect(url_for("risks.detail", risk_id=risk.id))
+    return render_template("risks/form.html", form=form, unit=unit, risk=None), _status(form)
+
+
+# -- edit texts -------------------------------------------------------------------
+@bp.route("/<int:risk_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(risk_id: int):
+    risk = _risk_or_404(risk_id)
+    require(can_edit_risk(current_user, risk))
+    if request.method == "POST" and not can_manage_risk(current_user, risk) and (
+            "owner_id" in request.form or "unit_id" in request.form):
+        raise PermissionDenied()  # an owner may not move or re-assign their risk
+    form = RiskEditForm(obj=risk if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = risk.version
+    form.success_factor_id.choices = [("", "–")] + queries.success_factor_choices(risk.plan_id)
+    if form.validate_on_submit():
+        texts = services.RiskTexts(**{f: getattr(form, f).data for f in (
+            "event", "consequence_text", "cause", "mitigation", "control_method",
+            "handling_question", "handling_type", "method")})
+        try:
+            services.update_texts(current_user, risk, texts, form.version.data,
+                                  form.success_factor_id.data)
+        except services.StaleVersion as exc:
+            return _conflict(exc)
+        except ServiceError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("The risk was saved."), "success")
+            return redirect(url_for("risks.detail", risk_id=risk.id))
+    return render_template("risks/form.html", form=form, unit=risk.unit, risk=risk), \
+        _status(form)
+
+
+# -- re-assess --------------------------------------------------------------------
+@bp.route("/<int:risk_id>/assess", methods=["GET", "POST"])
+@login_required
+def assess(risk_id: int):
+    risk = _risk_or_404(risk_id)
+    require(can_edit_risk(current_user, risk))
+    scale = services.scale_for_unit(risk.unit)
+    now = clock.current_period()
+    form = AssessForm()
+    form.period.choices = _period_choices(now)
+    form.likelihood.choices = _step_choices(scale.likelihood_labels)
+    form.consequence.choices = _step_choices(scale.consequence_labels)
+    if request.method == "GET":
+        # Re-assessing starts from the values that count now.
+        base = queries.assessment_for(risk, now)
+        form.period.data = str(now)
+        form.version.data = risk.version
+        if base is not None:
+            form.likelihood.data, form.consequence.data = base.likelihood, base.consequence
+    if form.validate_on_submit():
+        try:
+            services.assess(current_user, risk, Period.parse(form.period.data),
+                            form.likelihood.data, form.consequence.data, form.comment.data,
+                            form.version.data)
+        except services.StaleVersion as exc:
+            return _conflict(exc)
+        except ServiceError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("The assessment was saved."), "success")
+            return redirect(url_for("risks.detail", risk_id=risk.id))
+    return render_template("risks/assess.html", form=form, risk=risk, scale=scale,
+                           current=queries.assessment_for(risk, now), now=now), _status(form)
+
+
+# -- re-assign owner ------------------------------------------------------------------
+@bp.route("/<int:risk_id>/owner", methods=["GET", "POST"])
+@login_required
+def reassign(risk_id: int):
+    risk = _risk_or_404(risk_id)
+    require(can_manage_risk(current_user, risk))
+    form = OwnerForm()
+    form.owner_id.choices = [(u.id, f"{u.name} ({u.email})")
+                             for u in queries.owner_candidates(risk.unit)]
+    if request.method == "GET":
+        form.owner_id.data, form.version.data = risk.owner_id, risk.version
+    if form.validate_on_submit():
+        try:
+            services.reassign_owner(current_user, risk, form.owner_id.data, form.version.data)
+        except services.StaleVersion as exc:
+            return _conflict(exc)
+        except ServiceError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("The risk owner was changed."), "success")
+            return redirect(url_for("risks.detail", risk_id=risk.id))
+    return render_template("risks/simple_form.html", form=form, risk=risk,
+                           title=_("Change risk owner"), fields=["owner_id"]), _status(form)
+
+
+# -- archive -------------------------------------------------------------------------
+@bp.route("/<int:risk_id>/archive", methods=["GET", "POST"])
+@login_required
+def archive(risk_id: int):
+    risk = _risk_or_404(risk_id)
+    require(can_manage_risk(current_user, risk))
+    form = ArchiveForm()
+    if request.method == "GET":
+        form.version.data = risk.version
+    if form.validate_on_submit():
+        try:
+            services.archive(current_user, risk, form.reason.data, form.version.data)
+        except services.StaleVersion as exc:
+            return _conflict(exc)
+        except ServiceError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            flash(_("The risk was archived. It is kept with its history."), "success")
+            return redirect(url_for("risks.index"))
+    return render_template("risks/simple_form.html", form=form, risk=risk,
+                           title=_("Archive risk"), fields=["reason"]), _status(form)

@@ -1,0 +1,304 @@
+"""Writes to the risk register. Each function checks the permission rule for the
+role and the object, validates, changes state, records the audit event and commits
+once; a refusal raises before anything is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit, clock
+from ..admin.services import scale_for_root
+from ..auth.permissions import PermissionDenied, require
+from ..domain.matrix import Scale, ScaleError
+from ..domain.periods import Period
+from ..extensions import db
+from ..models.org import Unit
+from ..models.plan import Perspective, Plan, StrategicGoal, SuccessFactor
+from ..models.risks import HANDLING_TYPES, RISK_KINDS, Risk, RiskAssessment
+from ..models.types import utcnow
+from ..models.users import User
+from ..services import ServiceError
+from .permissions import can_be_owner, can_edit_risk, can_manage_risk, can_manage_risks_in
+
+MAX_TEXT = 4000
+TEXT_FIELDS = ("event", "consequence_text", "cause", "mitigation", "control_method",
+               "handling_question", "handling_type", "method")
+RISK_FIELDS = ("kind", "plan_id", "number", "unit_id", "owner_id", "success_factor_id",
+               *TEXT_FIELDS)
+ASSESSMENT_FIELDS = ("period", "likelihood", "consequence", "value", "comment")
+
+
+class StaleVersion(Exception):
+    """The form was based on an older version of the risk (409)."""
+
+    def __init__(self, risk: Risk, submitted: dict) -> None:
+        super().__init__("stale version")
+        self.risk = risk
+        self.submitted = submitted
+
+
+@dataclass
+class RiskTexts:
+    event: str
+    consequence_text: str | None = None
+    cause: str | None = None
+    mitigation: str | None = None
+    control_method: str | None = None
+    handling_question: str | None = None
+    handling_type: str | None = None
+    method: str | None = None
+
+
+@dataclass
+class NewRisk:
+    kind: str
+    unit_id: int
+    plan_id: int
+    owner_id: int
+    texts: RiskTexts
+    success_factor_id: int | None = None
+    number: int | None = None
+    # an optional first assessment
+    period: Period | None = None
+    likelihood: int | None = None
+    consequence: int | None = None
+
+
+def scale_for_unit(unit: Unit) -> Scale:
+    return scale_for_root(unit.root_id).to_domain()
+
+
+# -- validation helpers -------------------------------------------------------
+def _clean_texts(kind: str, texts: RiskTexts) -> RiskTexts:
+    cleaned = {}
+    for f in fields(RiskTexts):
+        value = getattr(texts, f.name)
+        value = value.strip() if isinstance(value, str) else value
+        if value and len(value) > MAX_TEXT:
+            raise ServiceError(_("At most %(n)d characters.", n=MAX_TEXT), f.name)
+        cleaned[f.name] = value or None
+    if not cleaned["event"]:
+        raise ServiceError(_("This field is required."), "event")
+    if kind == "unit":
+        if cleaned["handling_type"] not in (None, *HANDLING_TYPES):
+            raise ServiceError(_("Choose Kontroll or Åtgärd."), "handling_type")
+    else:
+        for name in ("handling_question", "handling_type", "method"):
+            cleaned[name] = None
+    return RiskTexts(**cleaned)
+
+
+def _check_period(period: Period) -> Period:
+    if period > clock.current_period():
+        raise ServiceError(_("A period in the future cannot be assessed."), "period")
+    return period
+
+
+def _check_steps(scale: Scale, likelihood: int | None, consequence: int | None) -> int:
+    try:
+        return scale.value(likelihood, consequence)  # type: ignore[arg-type]
+    except ScaleError as exc:
+        field = "likelihood" if not _in_scale(scale, likelihood) else "consequence"
+        raise ServiceError(_("Choose a value from 1 to %(n)d.", n=scale.size), field) from exc
+
+
+def _in_scale(scale: Scale, step: int | None) -> bool:
+    return isinstance(step, int) and 1 <= step <= scale.size
+
+
+def plans_for_unit(unit: Unit) -> list[Plan]:
+    """Plans owned by the unit or one of its ancestors (the plans a risk there can serve)."""
+    return list(db.session.scalars(
+        select(Plan).where(Plan.unit_id.in_(unit.ancestor_ids)).order_by(Plan.start_year.desc())
+    ))
+
+
+def _check_plan(plan_id: int, unit: Unit) -> Plan:
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.unit_id not in unit.ancestor_ids:
+        raise ServiceError(_("Choose a plan of this unit or a unit above it."), "plan_id")
+    return plan
+
+
+def _check_success_factor(kind: str, factor_id: int | None, plan: Plan) -> int | None:
+    if kind != "success_factor":
+        return None
+    if factor_id is None:
+        raise ServiceError(_("Choose the success factor the risk threatens."),
+                           "success_factor_id")
+    found = db.session.scalar(
+        select(SuccessFactor.id)
+        .join(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
+        .join(Perspective, Perspective.id == StrategicGoal.perspective_id)
+        .where(SuccessFactor.id == factor_id, Perspective.plan_id == plan.id)
+    )
+    if found is None:
+        raise ServiceError(_("Unknown success factor for this plan."), "success_factor_id")
+    return factor_id
+
+
+def _check_owner(owner_id: int, unit: Unit) -> User:
+    owner = db.session.get(User, owner_id)
+    if owner is None or not can_be_owner(owner, unit):
+        raise ServiceError(_("The owner must be a risk owner of this unit."), "owner_id")
+    return owner
+
+
+def next_number(plan_id: int) -> int:
+    current = db.session.scalar(select(func.max(Risk.number)).where(Risk.plan_id == plan_id))
+    return (current or 0) + 1
+
+
+def _check_version(risk: Risk, expected: int | None, submitted: dict) -> None:
+    if expected is None or expected != risk.version:
+        raise StaleVersion(risk, submitted)
+
+
+def _commit(risk: Risk, submitted: dict) -> None:
+    """Commit; a concurrent save between our read and write becomes a conflict too."""
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        db.session.refresh(risk)
+        raise StaleVersion(risk, submitted) from exc
+
+
+def _assessment_snapshot(a: RiskAssessment | None) -> dict | None:
+    return None if a is None else audit.snapshot(a, ASSESSMENT_FIELDS)
+
+
+# -- the writes ---------------------------------------------------------------
+def create_risk(actor: User | None, new: NewRisk) -> Risk:
+    """``actor`` None is the command line / seed (no web scope)."""
+    if new.kind not in RISK_KINDS:
+        raise ServiceError(_("Unknown kind of risk."), "kind")
+    unit = db.session.get(Unit, new.unit_id)
+    if unit is None:
+        raise ServiceError(_("Unknown unit."), "unit_id")
+    if actor is not None:
+        require(can_manage_risks_in(actor, unit))
+    plan = _check_plan(new.plan_id, unit)
+    texts = _clean_texts(new.kind, new.texts)
+    factor_id = _check_success_factor(new.kind, new.success_factor_id, plan)
+    owner = _check_owner(new.owner_id, unit)
+    number = new.number or next_number(plan.id)
+    if number < 1:
+        raise ServiceError(_("The number must be 1 or more."), "number")
+    taken = db.session.scalar(select(Risk.id).where(Risk.plan_id == plan.id,
+                                                    Risk.number == number))
+    if taken is not None:
+        raise ServiceError(_("Number %(n)d is already used in this plan.", n=number), "number")
+    first = None
+    if new.period is not None:
+        scale = scale_for_unit(unit)
+        value = _check_steps(scale, new.likelihood, new.consequence)
+        period = _check_period(new.period) if actor is not None else new.period
+        first = RiskAssessment(period=period, likelihood=new.likelihood,
+                               consequence=new.consequence, value=value,
+                               assessed_by_id=actor.id if actor else None)
+    risk = Risk(kind=new.kind, plan_id=plan.id, number=number, unit_id=unit.id,
+                owner_id=owner.id, success_factor_id=factor_id, **vars(texts))
+    if first is not None:
+        risk.assessments.append(first)
+    db.session.add(risk)
+    db.session.flush()
+    audit.record(actor, "risk", risk.id, "create", None, audit.snapshot(risk, RISK_FIELDS),
+                 unit_id=unit.id)
+    if first is not None:
+        audit.record(actor, "risk", risk.id, "assess", None, _assessment_snapshot(first),
+                     unit_id=unit.id)
+    db.session.commit()
+    return risk
+
+
+def update_texts(actor: User, risk: Risk, texts: RiskTexts, expected_version: int | None,
+                 success_factor_id: int | None = None) -> Risk:
+    require(can_edit_risk(actor, risk))
+    submitted = vars(texts) | {"success_factor_id": success_factor_id}
+    _check_version(risk, expected_version, submitted)
+    cleaned = _clean_texts(risk.kind, texts)
+    factor_id = risk.success_factor_id
+    if risk.kind == "success_factor" and success_factor_id is not None:
+        factor_id = _check_success_factor(risk.kind, success_factor_id, risk.plan)
+    before = audit.snapshot(risk, RISK_FIELDS)
+    for name, value in vars(cleaned).items():
+        setattr(risk, name, value)
+    risk.success_factor_id = factor_id
+    old, new = audit.diff(before, audit.snapshot(risk, RISK_FIELDS))
+    if not new:
+        db.session.rollback()
+        return risk
+    audit.record(actor, "risk", risk.id, "update", old, new, unit_id=risk.unit_id)
+    _commit(risk, submitted)
+    return risk
+
+
+def assess(actor: User, risk: Risk, period: Period, likelihood: int | None,
+           consequence: int | None, comment: str | None, expected_version: int | None
+           ) -> RiskAssessment:
+    """Record (or correct) the assessment for ``period``; earlier periods are kept."""
+    require(can_edit_risk(actor, risk))
+    submitted = {"period": str(period), "likelihood": likelihood, "consequence": consequence,
+                 "comment": comment}
+    _check_version(risk, expected_version, submitted)
+    _check_period(period)
+    value = _check_steps(scale_for_unit(risk.unit), likelihood, consequence)
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > MAX_TEXT:
+        raise ServiceError(_("At most %(n)d characters.", n=MAX_TEXT), "comment")
+    existing = db.session.scalar(select(RiskAssessment).where(
+        RiskAssessment.risk_id == risk.id, RiskAssessment.period == period))
+    before = _assessment_snapshot(existing)
+    if existing is None:
+        existing = RiskAssessment(risk_id=risk.id, period=period)
+        db.session.add(existing)
+    existing.likelihood, existing.consequence, existing.value = likelihood, consequence, value
+    existing.comment = comment
+    existing.assessed_by_id = actor.id
+    existing.assessed_at = utcnow()
+    risk.updated_at = utcnow()  # bumps the version: the risk changed
+    db.session.flush()
+    after = _assessment_snapshot(existing)
+    old, new = audit.diff(before or {}, after) if before else (None, after)
+    audit.record(actor, "risk", risk.id, "assess", old, new or after, unit_id=risk.unit_id)
+    _commit(risk, submitted)
+    return existing
+
+
+def reassign_owner(actor: User, risk: Risk, owner_id: int, expected_version: int | None
+                   ) -> Risk:
+    require(can_manage_risk(actor, risk))
+    _check_version(risk, expected_version, {"owner_id": owner_id})
+    owner = _check_owner(owner_id, risk.unit)
+    if owner.id == risk.owner_id:
+        return risk
+    old = {"owner": risk.owner.email}
+    risk.owner_id = owner.id
+    audit.record(actor, "risk", risk.id, "reassign", old, {"owner": owner.email},
+                 unit_id=risk.unit_id)
+    _commit(risk, {"owner_id": owner_id})
+    return risk
+
+
+def archive(actor: User, risk: Risk, reason: str, expected_version: int | None) -> Risk:
+    if risk.archived:
+        raise PermissionDenied()
+    require(can_manage_risk(actor, risk))
+    _check_version(risk, expected_version, {"archive_reason": reason})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Say why the risk is archived."), "reason")
+    if len(reason) > MAX_TEXT:
+        raise ServiceError(_("At most %(n)d characters.", n=MAX_TEXT), "reason")
+    risk.archived_at = utcnow()
+    risk.archived_by_id = actor.id
+    risk.archive_reason = reason
+    audit.record(actor, "risk", risk.id, "archive", {"archived": False},
+                 {"archived": True, "reason": reason}, unit_id=risk.unit_id)
+    _commit(risk, {"archive_reason": reason})
+    return risk

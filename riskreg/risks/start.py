@@ -1,0 +1,40 @@
+"""What the risk register adds to the start page."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from ..auth.permissions import is_board, is_coordinator, is_owner
+from ..main.start import Panel, Step, panel_provider, step_provider
+from . import queries
+
+
+@step_provider
+def _steps(user, page) -> list[Step]:
+    steps = []
+    if is_owner(user):
+        steps.append(Step(_("Re-assess your risks for %(period)s", period=str(page.period)),
+                          url_for("risks.index", owner=user.id)))
+    if is_coordinator(user):
+        steps.append(Step(_("Create risks and assign owners"), url_for("risks.new")))
+    if is_board(user):
+        steps.append(Step(_("Read the risk register"), url_for("risks.index")))
+    return steps
+
+
+@panel_provider
+def _awaiting(user, page) -> list[Panel]:
+    panels = []
+    if is_owner(user):
+        panels.append(Panel("risks/_awaiting.html", {
+            "title": _("Your risks not yet re-assessed in %(period)s", period=str(page.period)),
+            "risks": queries.awaiting_assessment(user, page.period, own_only=True),
+            "testid": "awaiting-own"}))
+    if is_coordinator(user):
+        panels.append(Panel("risks/_awaiting.html", {
+            "title": _("Risks in your units not yet re-assessed in %(period)s",
+                       period=str(page.period)),
+            "risks": queries.awaiting_assessment(user, page.period, own_only=False),
+            "testid": "awaiting-units"}))
+    return panels
