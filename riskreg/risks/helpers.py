@@ -31,6 +31,33 @@ def audit_action(action: str) -> str:
     return labels.get(action, action)
 
 
+def audit_field(key: str) -> str:
+    """A readable label for a field named in an audit event."""
+    labels = {
+        "kind": _("Kind"), "plan_id": _("Plan"), "number": _("Number"), "unit_id": _("Unit"),
+        "owner_id": _("Risk owner"), "owner": _("Risk owner"),
+        "success_factor_id": _("Success factor"), "event": _("What can happen? (the risk)"),
+        "consequence_text": _("What is the consequence?"), "cause": _("Cause"),
+        "mitigation": _("What needs to be done?"), "control_method": _("Control method"),
+        "handling_question": _("Handling of the risk"), "handling_type": _("Type of handling"),
+        "method": _("Method of risk handling"), "period": _("Period"),
+        "likelihood": _("Likelihood"), "consequence": _("Consequence"),
+        "value": _("Risk value"), "comment": _("Comment"), "archived": _("Archived"),
+        "reason": _("Reason"), "archive_reason": _("Reason"),
+    }
+    return labels.get(key, key)
+
+
+def audit_value(value) -> str:
+    if value is None or value == "":
+        return "–"
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    return str(value)
+
+
 def conflict_current(risk: Risk, key: str) -> str:
     """The saved value for a field named in a conflicting form."""
     if key in ("period", "likelihood", "consequence", "comment"):
@@ -60,6 +87,8 @@ HELPERS = {
     "my_api_tokens": my_api_tokens,
     "can_create_risks": can_create_risks,
     "audit_action": audit_action,
+    "audit_field": audit_field,
+    "audit_value": audit_value,
     "conflict_current": conflict_current,
     "conflict_events": conflict_events,
     **TEMPLATE_RULES,
