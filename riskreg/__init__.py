@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
     from .api.routes import bp as api_bp
     from .auth.routes import bp as auth_bp
+    from .heatmaps.routes import bp as heatmaps_bp
     from .main.routes import bp as main_bp
     from .risks import seed as _risk_seed  # noqa: F401  (registers the demo-risk loader)
     from .risks import start as _risk_start  # noqa: F401  (start-page steps and panels)
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(risks_bp, url_prefix="/risks")
+    app.register_blueprint(heatmaps_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp)
     app.jinja_env.globals.update(risk_helpers)

@@ -181,3 +181,42 @@ def token_revoke(token_id: int):
     return redirect(url_for("auth.profile"))
 
 
+
+
+@bp.route("/heatmap")
+@api_login_required
+def heatmap():
+    """The matrix for a unit and period: scale, cells with risk ids, band totals; with
+    ``compare=previous|last_year|YYYY-Tn`` also how each risk moved."""
+    from ..heatmaps import params
+    from ..heatmaps import queries as hq
+    from ..risks.services import scale_for_unit
+
+    p = params.parse(current_user, default_compare="none")
+    scale = scale_for_unit(p.unit)
+    m = hq.matrix(current_user, p.unit, p.period, scale, p.include_subunits)
+    body = {
+        "unit": {"id": p.unit.id, "code": p.unit.code, "name": p.unit.name},
+        "period": str(p.period),
+        "include_subunits": p.include_subunits,
+        "scale": scale.to_dict(),
+        "cells": [{
+            "likelihood": c.likelihood, "consequence": c.consequence, "value": c.value,
+            "band": c.band.name, "count": c.count, "risk_ids": c.risk_ids,
+        } for row in m.rows() for c in row],
+        "band_totals": [{"band": b.name, "count": n} for b, n in m.band_totals()],
+        "total": m.total,
+        "outside_scale": m.outside_scale,
+    }
+    if p.against is not None:
+        cmp = hq.comparison(current_user, p.unit, p.period, p.against, p.include_subunits,
+                            limit=10_000)
+        body["compare"] = {
+            "period": str(p.against),
+            "counts": cmp.counts,
+            "changes": [{
+                "risk_id": c.risk_id, "number": c.number, "from_value": c.old_value,
+                "to_value": c.new_value, "direction": c.direction,
+            } for c in cmp.changes],
+        }
+    return body

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_PATTERN = re.compile(r"^(\d{4})-T([123])$")
+_PATTERN = re.compile(r"^(\d{4})-T([123])$", re.ASCII)  # ASCII digits only
 REPORT_NAMES = {1: "DÅ04", 2: "DÅ08", 3: "ÅR"}
 _REPORT_TO_TERTIAL = {v: k for k, v in REPORT_NAMES.items()}
 MIN_YEAR = 1990
@@ -73,6 +73,15 @@ class Period:
 
     def same_last_year(self) -> Period:
         return Period(self.year - 1, self.tertial)
+
+    @property
+    def start_date(self) -> date:
+        return date(self.year, self.first_month, 1)
+
+    @property
+    def end_date(self) -> date:
+        """The first day after the period (exclusive end)."""
+        return self.next().start_date
 
     # -- presentation ----------------------------------------------------
     @property

@@ -1,0 +1,95 @@
+"""Parsing the heat-map parameters shared by the pages and the API (400/404 on bad input)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import clock
+from ..auth.permissions import can_read_unit, role_paths
+from ..domain.periods import Period, PeriodError
+from ..errors import abort_with
+from ..extensions import db
+from ..models.org import Unit
+
+
+@dataclass
+class HeatmapParams:
+    unit: Unit
+    period: Period
+    include_subunits: bool
+    against: Period | None
+    compare: str
+
+
+def parse_period(raw: str | None, name: str = "period") -> Period:
+    if not raw:
+        return clock.current_period()
+    try:
+        period = Period.parse(raw)
+    except PeriodError:
+        abort_with(400, _("%(name)s: not a period; use YYYY-Tn, e.g. 2024-T1.", name=name))
+    if period > clock.current_period():
+        abort_with(400, _("%(name)s: %(period)s lies in the future.", name=name,
+                          period=str(period)))
+    return period
+
+
+def parse_bool(name: str, default: bool) -> bool:
+    values = request.args.getlist(name)  # a form sends "false" then, if ticked, "true"
+    raw = values[-1] if values else None
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("true", "1", "yes", "y", "on"):
+        return True
+    if raw.lower() in ("false", "0", "no", "n", "off"):
+        return False
+    abort_with(400, _("%(name)s must be true or false.", name=name))
+
+
+def default_unit(user) -> Unit | None:
+    """The highest unit the user can read."""
+    paths = role_paths(user)
+    if not paths:
+        return None
+    return db.session.scalar(select(Unit).where(Unit.path == paths[0]))
+
+
+def parse_unit(user, raw: str | None) -> Unit:
+    if raw in (None, ""):
+        unit = default_unit(user)
+        if unit is None:
+            abort_with(404, _("No such unit."))
+        return unit
+    if not raw.isdigit():
+        abort_with(400, _("unit must be a unit id."))
+    unit = db.session.get(Unit, int(raw))
+    if unit is None or not can_read_unit(user, unit):
+        abort_with(404, _("No such unit."))
+    return unit
+
+
+def parse_compare(raw: str | None, period: Period) -> tuple[Period | None, str]:
+    """'previous' (default), 'last_year', 'none' or a period YYYY-Tn before ``period``."""
+    raw = raw or "previous"
+    if raw == "none":
+        return None, raw
+    if raw == "previous":
+        return period.previous(), raw
+    if raw == "last_year":
+        return period.same_last_year(), raw
+    other = parse_period(raw, "compare")
+    if other >= period:
+        abort_with(400, _("compare must be a period before %(period)s.", period=str(period)))
+    return other, "period"
+
+
+def parse(user, *, default_compare: str = "previous") -> HeatmapParams:
+    unit = parse_unit(user, request.args.get("unit"))
+    period = parse_period(request.args.get("period"))
+    include = parse_bool("include_subunits", True)
+    against, compare = parse_compare(request.args.get("compare", default_compare), period)
+    return HeatmapParams(unit, period, include, against, compare)

@@ -1,0 +1,93 @@
+"""The heat-map page and the board's dashboard (read-only)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import navigation
+from ..auth.permissions import has_any_role, is_board, role_paths
+from ..domain.matrix import format_band_summary
+from ..domain.roles import Role
+from ..extensions import db
+from ..models.org import Unit
+from ..risks.queries import readable_units
+from ..risks.services import scale_for_unit
+from . import figures, params, queries
+
+bp = Blueprint("heatmaps", __name__)
+
+navigation.register(lambda: _l("Heat maps"), "heatmaps.index", lambda user: True)
+navigation.register(lambda: _l("Board view"), "heatmaps.board", is_board)
+
+
+def figure_labels() -> dict[str, str]:
+    return {"likelihood": _("Likelihood"), "consequence": _("Consequence")}
+
+
+def risk_word(n: int) -> str:
+    return ngettext("%(num)d risk", "%(num)d risks", n)
+
+
+def build_matrix(unit: Unit, period, include: bool, against=None):
+    scale = scale_for_unit(unit)
+    m = queries.matrix(current_user, unit, period, scale, include)
+    moves = []
+    if against is not None:
+        moves = queries.flows(current_user, unit, period, against, include)
+        queries.attach_flows(m, moves)
+    fig = figures.matrix_figure(m, figure_labels(), moves, risk_word)
+    return m, json.dumps(fig)
+
+
+@bp.route("/heatmaps/")
+@login_required
+def index():
+    p = params.parse(current_user)
+    m, fig = build_matrix(p.unit, p.period, p.include_subunits, p.against)
+    listed, listed_total = queries.at_or_above(current_user, p.unit, p.period,
+                                               m.scale.action_threshold, p.include_subunits)
+    cmp = (queries.comparison(current_user, p.unit, p.period, p.against, p.include_subunits)
+           if p.against else None)
+    units = readable_units(current_user)
+    return render_template(
+        "heatmaps/index.html", m=m, fig=fig, p=p, listed=listed, listed_total=listed_total,
+        cmp=cmp, units=units, summary=format_band_summary(m.band_totals(), _("Total")),
+    )
+
+
+@bp.route("/board/")
+@login_required
+def board():
+    """The board's dashboard: per organisation unit the user reviews, its whole matrix,
+    one matrix per unit beneath it, the highest risks and the findings."""
+    p = params.parse(current_user)
+    roots = _board_units()
+    sections = []
+    for unit in roots:
+        m, fig = build_matrix(unit, p.period, True, p.against)
+        top, _total = queries.at_or_above(current_user, unit, p.period, 1, True, limit=10)
+        findings, findings_total = queries.at_or_above(
+            current_user, unit, p.period, m.scale.action_threshold, True, limit=50)
+        children = []
+        for child in queries.divisions(current_user, unit):
+            cm, cfig = build_matrix(child, p.period, True)
+            children.append((cm, cfig, format_band_summary(cm.band_totals(), _("Total"))))
+        sections.append({
+            "matrix": m, "fig": fig, "top": top, "findings": findings,
+            "findings_total": findings_total, "children": children,
+            "summary": format_band_summary(m.band_totals(), _("Total")),
+        })
+    return render_template("heatmaps/board.html", sections=sections, p=p)
+
+
+def _board_units() -> list[Unit]:
+    roles = {Role.BOARD} if has_any_role(current_user, {Role.BOARD}) else set(Role)
+    paths = role_paths(current_user, roles)
+    return list(db.session.scalars(select(Unit).where(Unit.path.in_(paths)).order_by(Unit.path)))
