@@ -210,7 +210,7 @@ def heatmap():
     }
     if p.against is not None:
         cmp = hq.comparison(current_user, p.unit, p.period, p.against, p.include_subunits,
-                            limit=10_000)
+                            limit=100_000)
         body["compare"] = {
             "period": str(p.against),
             "counts": cmp.counts,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import String, and_, cast, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..auth.permissions import units_clause
@@ -23,6 +23,12 @@ from ..models.org import Unit
 from ..models.risks import Risk, RiskAssessment
 
 MAX_LISTED = 40  # risk numbers listed in one cell before "and N more"
+
+# Aliases built once: statements made from them hit SQLAlchemy's compiled cache.
+_LA = aliased(RiskAssessment, name="la")  # the assessment counted in the period
+_N = aliased(RiskAssessment, name="n")  # … in the period (comparisons)
+_O = aliased(RiskAssessment, name="o")  # … in the period compared with
+_RA = aliased(RiskAssessment, name="ra")  # inside the correlated MAX
 
 
 @dataclass
@@ -53,6 +59,9 @@ class Matrix:
     def total(self) -> int:
         return sum(c.count for c in self.cells.values())
 
+    def count_at_or_above(self, threshold: int) -> int:
+        return sum(c.count for c in self.cells.values() if c.value >= threshold)
+
     def cell(self, likelihood: int, consequence: int) -> Cell:
         return self.cells[(likelihood, consequence)]
 
@@ -75,7 +84,7 @@ def period_end_utc(period: Period) -> datetime:
 
 def latest_period(period: Period):
     """Correlated scalar subquery: the risk's latest assessed period at or before ``period``."""
-    ra = aliased(RiskAssessment)
+    ra = _RA
     return (select(func.max(ra.period)).where(ra.risk_id == Risk.id, ra.period <= period)
             .correlate(Risk).scalar_subquery())
 
@@ -103,7 +112,7 @@ def _counted(user, unit: Unit, period: Period, include_subunits: bool, la):
 def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: bool = True
            ) -> Matrix:
     """Counts and risk numbers per cell: one aggregate statement."""
-    la = aliased(RiskAssessment, name="la")
+    la = _LA
     pair = cast(Risk.id, String) + literal(":") + cast(Risk.number, String)
     stmt = _counted(user, unit, period, include_subunits, la)(
         select(la.likelihood, la.consequence, func.count(),
@@ -159,83 +168,76 @@ class Comparison:
     listed_limit: int
 
 
-def _state(period: Period):
-    """Per risk: (likelihood, consequence, value) counted in ``period`` (or NULLs)."""
-    ra = aliased(RiskAssessment)
-    lp = latest_period(period)
-    alive = alive_in(period)
-    return [
-        select(ra.likelihood).where(ra.risk_id == Risk.id, ra.period == lp)
-        .correlate(Risk).scalar_subquery(),
-        select(ra.consequence).where(ra.risk_id == Risk.id, ra.period == lp)
-        .correlate(Risk).scalar_subquery(),
-        case((alive, select(ra.value).where(ra.risk_id == Risk.id, ra.period == lp)
-              .correlate(Risk).scalar_subquery()), else_=None),
-    ]
+def _pairs(user, unit: Unit, period: Period, against: Period, include_subunits: bool):
+    """Per risk in reach: its assessment counted in ``period`` (n) and in ``against`` (o),
+    each found by one correlated MAX; a side is NULL when the risk did not count then."""
+    n, o = _N, _O
+    new_on = and_(n.risk_id == Risk.id, n.period == latest_period(period), alive_in(period))
+    old_on = and_(o.risk_id == Risk.id, o.period == latest_period(against), alive_in(against))
+    return n, o, (
+        lambda stmt: stmt.select_from(Risk).join(Unit, Unit.id == Risk.unit_id)
+        .outerjoin(n, new_on).outerjoin(o, old_on)
+        .where(subtree_filter(user, unit, include_subunits),
+               or_(n.id.is_not(None), o.id.is_not(None)))
+    )
 
 
-def comparison(user, unit: Unit, period: Period, against: Period,
-               include_subunits: bool = True, limit: int = 200) -> Comparison:
-    """How each risk moved between ``against`` and ``period``: the counts per direction in
-    one aggregate, and the biggest changes (capped) in one more statement."""
-    new_l, new_c, new_v = _state(period)
-    old_l, old_c, old_v = _state(against)
-    base = (
-        select(Risk.id.label("risk_id"), Risk.number.label("number"),
-               Risk.event.label("title"), Unit.name.label("unit_name"),
-               new_l.label("new_l"), new_c.label("new_c"), new_v.label("new_v"),
-               old_l.label("old_l"), old_c.label("old_c"), old_v.label("old_v"))
-        .select_from(Risk).join(Unit, Unit.id == Risk.unit_id)
-        .where(subtree_filter(user, unit, include_subunits))
-        .subquery("cmp")
-    )
-    direction = case(
-        (and_(base.c.old_v.is_(None), base.c.new_v.is_(None)), "none"),
-        (base.c.old_v.is_(None), "new"),
-        (base.c.new_v.is_(None), "archived"),
-        (base.c.new_v > base.c.old_v, "up"),
-        (base.c.new_v < base.c.old_v, "down"),
-        else_="same",
-    )
-    counts = {k: 0 for k in ("up", "down", "same", "new", "archived")}
-    for d, n in db.session.execute(select(direction, func.count()).group_by(direction)):
-        if d in counts:
-            counts[d] = n
-    delta = func.abs(func.coalesce(base.c.new_v, 0) - func.coalesce(base.c.old_v, 0))
-    rows = db.session.execute(
-        select(base).where(or_(base.c.old_v.is_not(None), base.c.new_v.is_not(None)))
-        .where(or_(base.c.old_v.is_(None), base.c.new_v.is_(None),
-                   base.c.old_v != base.c.new_v, base.c.old_l != base.c.new_l))
-        .order_by(delta.desc(), base.c.number, base.c.risk_id).limit(limit)
-    ).all()
-    changes = [Change(r.risk_id, r.number, r.title, r.unit_name, r.old_v, r.new_v,
-                      (r.old_l, r.old_c) if r.old_v is not None else None,
-                      (r.new_l, r.new_c) if r.new_v is not None else None) for r in rows]
-    return Comparison(period, against, counts, changes, limit)
-
-
-def flows(user, unit: Unit, period: Period, against: Period, include_subunits: bool = True
-          ) -> list[tuple[int, int, int, int, int]]:
-    """(from L, from C, to L, to C, n) for risks whose cell changed: one aggregate."""
-    new_l, new_c, new_v = _state(period)
-    old_l, old_c, old_v = _state(against)
-    base = (
-        select(new_l.label("nl"), new_c.label("nc"), new_v.label("nv"),
-               old_l.label("ol"), old_c.label("oc"), old_v.label("ov"))
-        .select_from(Risk).join(Unit, Unit.id == Risk.unit_id)
-        .where(subtree_filter(user, unit, include_subunits)).subquery("f")
-    )
-    stmt = (
-        select(base.c.ol, base.c.oc, base.c.nl, base.c.nc, func.count())
-        .where(base.c.nv.is_not(None), base.c.ov.is_not(None),
-               or_(base.c.ol != base.c.nl, base.c.oc != base.c.nc))
-        .group_by(base.c.ol, base.c.oc, base.c.nl, base.c.nc)
-    )
+def transitions(user, unit: Unit, period: Period, against: Period,
+                include_subunits: bool = True) -> list[tuple]:
+    """(old L, old C, new L, new C, count) over the subtree, NULL where a risk did not
+    count: one aggregate from which both the direction counts and the moves follow."""
+    n, o, frm = _pairs(user, unit, period, against, include_subunits)
+    stmt = frm(select(o.likelihood, o.consequence, n.likelihood, n.consequence, func.count())
+               ).group_by(o.likelihood, o.consequence, n.likelihood, n.consequence)
     return [tuple(r) for r in db.session.execute(stmt)]
 
 
-def attach_flows(m: Matrix, moves: list[tuple[int, int, int, int, int]]) -> None:
-    for ol, oc, nl, nc, n in moves:
+def direction_counts(rows: list[tuple]) -> dict[str, int]:
+    counts = {k: 0 for k in ("up", "down", "same", "new", "archived")}
+    for ol, oc, nl, nc, count in rows:
+        if ol is None:
+            counts["new"] += count
+        elif nl is None:
+            counts["archived"] += count
+        elif nl * nc > ol * oc:
+            counts["up"] += count
+        elif nl * nc < ol * oc:
+            counts["down"] += count
+        else:
+            counts["same"] += count
+    return counts
+
+
+def moves(rows: list[tuple]) -> list[tuple[int, int, int, int, int]]:
+    """The transitions where a risk changed cell (both sides present)."""
+    return [(ol, oc, nl, nc, k) for ol, oc, nl, nc, k in rows
+            if ol is not None and nl is not None and (ol, oc) != (nl, nc)]
+
+
+def comparison(user, unit: Unit, period: Period, against: Period,
+               include_subunits: bool = True, limit: int = 200,
+               rows: list[tuple] | None = None) -> Comparison:
+    """Direction counts (from the transitions aggregate) and the biggest changes (capped)."""
+    if rows is None:
+        rows = transitions(user, unit, period, against, include_subunits)
+    n, o, frm = _pairs(user, unit, period, against, include_subunits)
+    delta = func.abs(func.coalesce(n.value, 0) - func.coalesce(o.value, 0))
+    listed = db.session.execute(
+        frm(select(Risk.id, Risk.number, Risk.event, Unit.name, o.value, n.value,
+                   o.likelihood, o.consequence, n.likelihood, n.consequence))
+        .where(or_(o.id.is_(None), n.id.is_(None), o.likelihood != n.likelihood,
+                   o.consequence != n.consequence))
+        .order_by(delta.desc(), Risk.number, Risk.id).limit(limit)
+    ).all()
+    changes = [Change(rid, num, title, uname, ov, nv,
+                      (ol, oc) if ov is not None else None,
+                      (nl, nc) if nv is not None else None)
+               for rid, num, title, uname, ov, nv, ol, oc, nl, nc in listed]
+    return Comparison(period, against, direction_counts(rows), changes, limit)
+
+
+def attach_flows(m: Matrix, moved: list[tuple[int, int, int, int, int]]) -> None:
+    for ol, oc, nl, nc, n in moved:
         if (nl, nc) in m.cells:
             m.cells[(nl, nc)].moved_in.append((ol, oc, n))
 
@@ -254,18 +256,17 @@ class ListedRisk:
 
 
 def at_or_above(user, unit: Unit, period: Period, threshold: int, include_subunits: bool = True,
-                limit: int = 100) -> tuple[list[ListedRisk], int]:
-    """Risks at or above ``threshold`` (highest first, capped) and how many there are."""
-    la = aliased(RiskAssessment, name="la")
+                limit: int = 100) -> list[ListedRisk]:
+    """Risks at or above ``threshold``, highest first, capped (the matrix has the count)."""
+    la = _LA
     counted = _counted(user, unit, period, include_subunits, la)
-    total = db.session.scalar(counted(select(func.count())).where(la.value >= threshold)) or 0
     rows = db.session.execute(
         counted(select(Risk.id, Risk.number, Risk.event, Unit.name, la.likelihood,
                        la.consequence, la.value, la.period))
         .where(la.value >= threshold)
         .order_by(la.value.desc(), Risk.number, Risk.id).limit(limit)
     ).all()
-    return [ListedRisk(*r) for r in rows], total
+    return [ListedRisk(*r) for r in rows]
 
 
 def divisions(user, unit: Unit) -> list[Unit]:

@@ -36,25 +36,28 @@ def risk_word(n: int) -> str:
 
 
 def build_matrix(unit: Unit, period, include: bool, against=None):
+    """The matrix, its figure and (when comparing) the transitions it was built with."""
     scale = scale_for_unit(unit)
     m = queries.matrix(current_user, unit, period, scale, include)
-    moves = []
+    rows, moved = [], []
     if against is not None:
-        moves = queries.flows(current_user, unit, period, against, include)
-        queries.attach_flows(m, moves)
-    fig = figures.matrix_figure(m, figure_labels(), moves, risk_word)
-    return m, json.dumps(fig)
+        rows = queries.transitions(current_user, unit, period, against, include)
+        moved = queries.moves(rows)
+        queries.attach_flows(m, moved)
+    fig = figures.matrix_figure(m, figure_labels(), moved, risk_word)
+    return m, json.dumps(fig), rows
 
 
 @bp.route("/heatmaps/")
 @login_required
 def index():
     p = params.parse(current_user)
-    m, fig = build_matrix(p.unit, p.period, p.include_subunits, p.against)
-    listed, listed_total = queries.at_or_above(current_user, p.unit, p.period,
-                                               m.scale.action_threshold, p.include_subunits)
-    cmp = (queries.comparison(current_user, p.unit, p.period, p.against, p.include_subunits)
-           if p.against else None)
+    m, fig, rows = build_matrix(p.unit, p.period, p.include_subunits, p.against)
+    listed = queries.at_or_above(current_user, p.unit, p.period, m.scale.action_threshold,
+                                 p.include_subunits)
+    listed_total = m.count_at_or_above(m.scale.action_threshold)
+    cmp = (queries.comparison(current_user, p.unit, p.period, p.against, p.include_subunits,
+                              rows=rows) if p.against else None)
     units = readable_units(current_user)
     return render_template(
         "heatmaps/index.html", m=m, fig=fig, p=p, listed=listed, listed_total=listed_total,
@@ -71,13 +74,14 @@ def board():
     roots = _board_units()
     sections = []
     for unit in roots:
-        m, fig = build_matrix(unit, p.period, True, p.against)
-        top, _total = queries.at_or_above(current_user, unit, p.period, 1, True, limit=10)
-        findings, findings_total = queries.at_or_above(
-            current_user, unit, p.period, m.scale.action_threshold, True, limit=50)
+        m, fig, _rows = build_matrix(unit, p.period, True, p.against)
+        top = queries.at_or_above(current_user, unit, p.period, 1, True, limit=10)
+        findings = queries.at_or_above(current_user, unit, p.period, m.scale.action_threshold,
+                                       True, limit=50)
+        findings_total = m.count_at_or_above(m.scale.action_threshold)
         children = []
         for child in queries.divisions(current_user, unit):
-            cm, cfig = build_matrix(child, p.period, True)
+            cm, cfig, _rows = build_matrix(child, p.period, True)
             children.append((cm, cfig, format_band_summary(cm.band_totals(), _("Total"))))
         sections.append({
             "matrix": m, "fig": fig, "top": top, "findings": findings,

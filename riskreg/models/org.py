@@ -30,7 +30,12 @@ class Unit(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
-    path: Mapped[str] = mapped_column(String(400), index=True, default="")
+    # Byte-wise ("C") collation on PostgreSQL, so that the prefix range below is exact
+    # whatever the server's locale (a linguistic collation may ignore the '/').
+    path: Mapped[str] = mapped_column(
+        String(400).with_variant(String(400, collation="C"), "postgresql"),
+        index=True, default="",
+    )
     depth: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

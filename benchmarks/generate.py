@@ -1,0 +1,181 @@
+"""Synthetic registers at three sizes, for the benchmarks.
+
+* municipality: ~50 units, 150 risks;
+* region: ~2,400 units in a 5-level tree, 20,000 risks, 30 tertials (~570,000 assessments);
+* hosted: 10 organisations of the region's size (~5.7 million assessments; PostgreSQL).
+
+Not every risk is re-assessed every tertial (19 in 20 are), risks start at different
+times, and 2 % are archived. Rows are written with Core bulk inserts and fixed ids.
+
+    python -m benchmarks.generate --size region --db sqlite:////tmp/region.sqlite3
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import create_engine, insert, text
+
+from riskreg.auth.passwords import hash_password
+from riskreg.domain.matrix import DEFAULT_SCALE_CONFIG
+from riskreg.domain.periods import Period
+from riskreg.extensions import db
+from riskreg.models import (
+    Perspective,
+    Plan,
+    Risk,
+    RiskAssessment,
+    RiskScale,
+    RoleAssignment,
+    StrategicGoal,
+    SuccessFactor,
+    Unit,
+    User,
+)
+
+PASSWORD = "benchmark-password"
+LAST_PERIOD = Period(2026, 3)
+TERTIALS = 30
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    organisations: int
+    fanout: tuple[int, ...]  # children per level below the board
+    risks_per_org: int
+
+
+SIZES = {
+    "municipality": Size("municipality", 1, (4, 4, 2), 150),
+    "region": Size("region", 1, (8, 30, 9), 20_000),
+    "hosted": Size("hosted", 10, (8, 30, 9), 20_000),
+}
+
+
+def _chunks(rows: list[dict], n: int = 20_000):
+    for i in range(0, len(rows), n):
+        yield rows[i:i + n]
+
+
+def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
+    """Create the schema and the data; returns counts and the benchmark user ids."""
+    rng = random.Random(seed)
+    engine = create_engine(url)
+    db.metadata.drop_all(engine)
+    db.metadata.create_all(engine)
+    now = datetime.now(UTC)
+    pw = hash_password(PASSWORD)
+    units, users, roles, plans, persp, goals, factors = [], [], [], [], [], [], []
+    scales, risks, assessments = [], [], []
+    uid = rid = aid = 0
+    first_key = LAST_PERIOD.key - TERTIALS + 1
+    for org in range(size.organisations):
+        root_id = uid + 1
+        levels: list[list[tuple[int, str]]] = []
+        uid += 1
+        units.append(dict(id=uid, code=f"O{org}", name=f"Region {org}", kind="region",
+                          parent_id=None, path=f"/{uid}/", depth=0, created_at=now))
+        uid += 1
+        board = (uid, f"/{root_id}/{uid}/")
+        units.append(dict(id=uid, code=f"O{org}-B", name=f"Styrelse {org}", kind="board",
+                          parent_id=root_id, path=board[1], depth=1, created_at=now))
+        levels.append([board])
+        for depth, fan in enumerate(size.fanout, start=2):
+            level = []
+            for parent_id, parent_path in levels[-1]:
+                for _ in range(fan):
+                    uid += 1
+                    path = f"{parent_path}{uid}/"
+                    kind = "division" if depth == 2 else "unit"
+                    units.append(dict(id=uid, code=f"U{uid}", name=f"Enhet {uid}", kind=kind,
+                                      parent_id=parent_id, path=path, depth=depth,
+                                      created_at=now))
+                    level.append((uid, path))
+            levels.append(level)
+        scales.append(dict(unit_id=root_id, **DEFAULT_SCALE_CONFIG))
+        board_user = len(users) + 1
+        users.append(dict(id=board_user, email=f"board{org}@bench.example",
+                          name=f"Board {org}", password_hash=pw, active=True,
+                          session_token=f"t{board_user}", created_at=now))
+        owner = len(users) + 1
+        users.append(dict(id=owner, email=f"owner{org}@bench.example", name=f"Owner {org}",
+                          password_hash=pw, active=True, session_token=f"t{owner}",
+                          created_at=now))
+        roles += [dict(user_id=board_user, role="board", unit_id=root_id),
+                  dict(user_id=owner, role="owner", unit_id=root_id)]
+        plan_id = org + 1
+        plans.append(dict(id=plan_id, unit_id=board[0], name=f"Plan {org}", start_year=2016,
+                          end_year=2026))
+        factor_ids = []
+        for p in range(3):
+            pid = len(persp) + 1
+            persp.append(dict(id=pid, plan_id=plan_id, name=f"Perspektiv {p}", position=p))
+            gid = len(goals) + 1
+            goals.append(dict(id=gid, perspective_id=pid, name=f"Mål {p}", position=0))
+            for f in range(3):
+                fid = len(factors) + 1
+                factors.append(dict(id=fid, goal_id=gid, name=f"Faktor {p}.{f}", position=f))
+                factor_ids.append(fid)
+        risk_units = [u for level in levels[1:] for u, _p in level]
+        for number in range(1, size.risks_per_org + 1):
+            rid += 1
+            sf = rng.random() < 0.5
+            archived = now if rng.random() < 0.02 else None
+            risks.append(dict(
+                id=rid, kind="success_factor" if sf else "unit", plan_id=plan_id,
+                number=number, unit_id=rng.choice(risk_units), owner_id=owner,
+                success_factor_id=rng.choice(factor_ids) if sf else None,
+                event=f"Risk {number} i organisation {org}", archived_at=archived,
+                archive_reason="Inaktuell" if archived else None, created_at=now,
+                updated_at=now, version=1,
+                consequence_text=None, cause=None, mitigation=None, control_method=None,
+                handling_question=None, handling_type=None, method=None,
+                archived_by_id=owner if archived else None))
+            lk, c = rng.randint(1, 4), rng.randint(1, 4)
+            start = first_key + rng.randint(0, 2)
+            for key in range(start, LAST_PERIOD.key + 1):
+                if key != start and rng.random() >= 0.95:
+                    continue
+                lk = min(4, max(1, lk + rng.choice((-1, 0, 0, 1))))
+                c = min(4, max(1, c + rng.choice((-1, 0, 0, 0, 1))))
+                aid += 1
+                assessments.append(dict(id=aid, risk_id=rid, period=key, likelihood=lk,
+                                        consequence=c, value=lk * c, comment=None,
+                                        assessed_by_id=owner, assessed_at=now))
+    with engine.begin() as conn:
+        for model, rows in ((Unit, units), (User, users), (RoleAssignment, roles),
+                            (RiskScale, scales), (Plan, plans), (Perspective, persp),
+                            (StrategicGoal, goals), (SuccessFactor, factors), (Risk, risks)):
+            for chunk in _chunks(rows):
+                conn.execute(insert(model.__table__), chunk)
+        for chunk in _chunks(assessments, 50_000):
+            conn.execute(insert(RiskAssessment.__table__), chunk)
+        if engine.dialect.name == "postgresql":
+            for table in ("unit", "user_account", "risk", "risk_assessment", "plan"):
+                conn.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"))
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+    return {"units": len(units), "risks": len(risks), "assessments": len(assessments)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", choices=SIZES, required=True)
+    parser.add_argument("--db", required=True, help="SQLAlchemy URL of an empty database")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    counts = generate(args.db, SIZES[args.size])
+    print(f"{args.size}: {counts} in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
