@@ -115,16 +115,20 @@ def create_user(
         )
     user = User(email=email, name=name.strip(), password_hash=passwords.hash_password(password),
                 session_token=new_session_token())
+    role = _check_role(role)
     db.session.add(user)
     db.session.flush()
+    # One event for the one write: the user and the first role are created together.
     audit.record(actor, "user", user.id, "create", None,
-                 {"email": email, "name": user.name}, unit_id=unit.id)
-    _add_assignment(actor, user, _check_role(role), unit)
+                 {"email": email, "name": user.name, "role": role, "unit": unit.code},
+                 unit_id=unit.id)
+    _add_assignment(actor, user, role, unit, record=False)
     db.session.commit()
     return user
 
 
-def _add_assignment(actor: User | None, user: User, role: str, unit: Unit) -> RoleAssignment:
+def _add_assignment(actor: User | None, user: User, role: str, unit: Unit,
+                    record: bool = True) -> RoleAssignment:
     exists = db.session.scalar(
         select(RoleAssignment.id).where(
             RoleAssignment.user_id == user.id, RoleAssignment.role == role,
@@ -136,8 +140,9 @@ def _add_assignment(actor: User | None, user: User, role: str, unit: Unit) -> Ro
     assignment = RoleAssignment(user_id=user.id, role=role, unit_id=unit.id)
     db.session.add(assignment)
     db.session.flush()
-    audit.record(actor, "role_assignment", assignment.id, "create", None,
-                 {"user": user.email, "role": role, "unit": unit.code}, unit_id=unit.id)
+    if record:
+        audit.record(actor, "role_assignment", assignment.id, "create", None,
+                     {"user": user.email, "role": role, "unit": unit.code}, unit_id=unit.id)
     forget_grants()
     return assignment
 

@@ -92,7 +92,8 @@ def profile():
             except ServiceError as exc:
                 form.password.errors.append(exc.message)
             else:
-                login_user(current_user)  # the session token changed with the password
+                # the session token changed with the password (the user, not the proxy)
+                login_user(current_user._get_current_object())
                 flash(_("Your password is changed."), "success")
                 return redirect(url_for("auth.profile"))
     status = 400 if form.errors else 200

@@ -39,7 +39,7 @@ class Unit(db.Model):
     depth: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    parent: Mapped[Unit | None] = relationship(remote_side=[id], lazy="joined", innerjoin=False)
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
     @property
     def ancestor_ids(self) -> list[int]:
