@@ -48,25 +48,32 @@ def register_extensions(app: Flask) -> None:
     init_login(app)
 
 
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
 def _configure_sqlite(app: Flask) -> None:
-    """Foreign keys on, WAL journal, for every SQLite connection."""
+    """Foreign keys on, WAL journal, for every connection of this app's SQLite engine."""
     from sqlalchemy import event
-    from sqlalchemy.engine import Engine
+
+    from .extensions import db
 
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-
-    @event.listens_for(Engine, "connect")
-    def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
-        if type(dbapi_connection).__module__.startswith("sqlite3"):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
+    with app.app_context():
+        engine = db.engine
+        if not event.contains(engine, "connect", _sqlite_pragmas):
+            event.listen(engine, "connect", _sqlite_pragmas)
 
 
 def register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
+    from .ids import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     from .api.routes import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .heatmaps.routes import bp as heatmaps_bp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from flask_login import current_user, login_required
 from ..auth.permissions import PermissionDenied, can_administer_scale, is_admin
 from ..extensions import db
 from ..forms import EmptyForm
+from ..ids import parse_id
 from ..models.org import Unit
 from ..models.users import RoleAssignment
 from ..services import ServiceError
@@ -60,8 +62,8 @@ def index():
 def unit_new():
     form = UnitForm()
     form.parent_id.choices = queries.unit_choices(current_user)
-    if request.method == "GET" and request.args.get("parent", "").isdigit():
-        form.parent_id.data = int(request.args["parent"])
+    if request.method == "GET" and parse_id(request.args.get("parent", "")) is not None:
+        form.parent_id.data = parse_id(request.args["parent"])
     if form.validate_on_submit():
         parent = queries.administrable_unit_or_404(current_user, form.parent_id.data)
         try:
@@ -183,12 +185,14 @@ def _parse_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+_WHOLE = re.compile(r"^-?[0-9]{1,6}$")
+
+
 def _parse_bands(text: str) -> list[dict]:
     bands = []
     for line in _parse_lines(text):
         parts = [p.strip() for p in line.split(";")]
-        if len(parts) != 4 or not parts[1].lstrip("-").isdigit() or not parts[2].lstrip(
-                "-").isdigit():
+        if len(parts) != 4 or not _WHOLE.match(parts[1]) or not _WHOLE.match(parts[2]):
             raise ServiceError(_("Write each band as: name; lowest; highest; #rrggbb."), "bands")
         bands.append({"name": parts[0], "low": int(parts[1]), "high": int(parts[2]),
                       "colour": parts[3]})

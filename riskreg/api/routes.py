@@ -18,6 +18,7 @@ from ..domain.periods import Period, PeriodError
 from ..errors import abort_with
 from ..extensions import db, login_manager
 from ..forms import EmptyForm
+from ..ids import parse_id
 from ..models.org import Unit
 from ..models.risks import ApiToken
 from ..risks import queries as risk_queries
@@ -76,7 +77,8 @@ def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1 or (maximum and int(raw) > maximum):
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 7 or int(raw) < 1 or (
+            maximum and int(raw) > maximum):
         abort_with(400, _("%(name)s must be a whole number from 1 to %(max)d.", name=name,
                           max=maximum or 10**6))
     return int(raw)
@@ -86,9 +88,10 @@ def readable_unit_arg(name: str = "unit") -> Unit | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    unit_id = parse_id(raw)
+    if unit_id is None:
         abort_with(400, _("%(name)s must be a unit id.", name=name))
-    unit = db.session.get(Unit, int(raw))
+    unit = db.session.get(Unit, unit_id)
     if unit is None or not can_read_unit(current_user, unit):
         abort_with(404, _("No such unit."))
     return unit

@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db, login_manager
+from ..ids import parse_id
 from ..models.users import User
 
 
@@ -20,9 +21,10 @@ def init_login(app: Flask) -> None:
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     raw_id, _, token = user_id.partition(":")
-    if not raw_id.isdigit() or not token:
+    uid = parse_id(raw_id)
+    if uid is None or not token:
         return None
-    user = db.session.get(User, int(raw_id))
+    user = db.session.get(User, uid)
     if user is None or user.session_token != token or not user.active:
         return None
     return user

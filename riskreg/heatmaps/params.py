@@ -13,6 +13,7 @@ from ..auth.permissions import can_read_unit, role_paths
 from ..domain.periods import Period, PeriodError
 from ..errors import abort_with
 from ..extensions import db
+from ..ids import parse_id
 from ..models.org import Unit
 
 
@@ -64,9 +65,10 @@ def parse_unit(user, raw: str | None) -> Unit:
         if unit is None:
             abort_with(404, _("No such unit."))
         return unit
-    if not raw.isdigit():
+    unit_id = parse_id(raw)
+    if unit_id is None:
         abort_with(400, _("unit must be a unit id."))
-    unit = db.session.get(Unit, int(raw))
+    unit = db.session.get(Unit, unit_id)
     if unit is None or not can_read_unit(user, unit):
         abort_with(404, _("No such unit."))
     return unit

@@ -10,6 +10,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..ids import parse_id
+
 TEXT = 4000
 KIND_CHOICES = [("success_factor", _l("Success-factor risk")), ("unit", _l("Unit risk"))]
 HANDLING_CHOICES = [("", "–"), ("control", _l("Control")), ("measure", _l("Measure"))]
@@ -18,10 +20,7 @@ HANDLING_CHOICES = [("", "–"), ("control", _l("Control")), ("measure", _l("Mea
 def _int_or_none(value):
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value)
 
 
 class VersionedForm(FlaskForm):

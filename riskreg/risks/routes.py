@@ -14,6 +14,7 @@ from ..auth.permissions import PermissionDenied, require
 from ..domain.periods import Period, PeriodError, period_range
 from ..errors import abort_with
 from ..extensions import db
+from ..ids import parse_id
 from ..models.org import Unit
 from ..services import ServiceError
 from . import figures, queries, services
@@ -102,13 +103,13 @@ def index():
         return render_template("risks/index.html", form=form, page=None, scale=scale), 400
     period = parse_period_arg()
     page_no = request.args.get("page", "1")
-    if not page_no.isdigit() or int(page_no) < 1:
+    if parse_id(page_no) is None:
         abort_with(400, _("Not a page number."))
     steps = {}
     for name in ("likelihood", "consequence"):
         raw = request.args.get(name, "")
         if raw:
-            if not raw.isdigit():
+            if not raw.isascii() or not raw.isdigit() or len(raw) > 3:
                 abort_with(400, _("Not a step of the scale."))
             steps[name] = int(raw)
     include = request.args.get("include_subunits", "y" if "unit" not in request.args else "")
@@ -149,12 +150,12 @@ def new():
                   if can_manage_risks_in(current_user, u)]
     if not manageable:
         raise PermissionDenied()
-    unit_id = request.args.get("unit", "")
-    if not unit_id.isdigit():
+    unit_id = parse_id(request.args.get("unit", ""))
+    if unit_id is None:
         pick = PickUnitForm(request.args)
         pick.unit.choices = [(u.id, f"{'— ' * u.depth}{u.name}") for u in manageable]
         return render_template("risks/pick_unit.html", form=pick)
-    unit = db.session.get(Unit, int(unit_id))
+    unit = db.session.get(Unit, unit_id)
     if unit is None or unit not in manageable:
         abort(404)
     scale = services.scale_for_unit(unit)
