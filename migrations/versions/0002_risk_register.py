@@ -92,7 +92,7 @@ def upgrade():
     sa.UniqueConstraint('risk_id', 'period', name=op.f('uq_risk_assessment_risk_id_period'))
     )
     with op.batch_alter_table('risk_assessment', schema=None) as batch_op:
-        batch_op.create_index('ix_risk_assessment_period_risk', ['period', 'risk_id'], unique=False)
+        batch_op.create_index('ix_risk_assessment_latest', ['risk_id', 'period', 'likelihood', 'consequence'], unique=False)
 
     op.create_table('risk_goal_mark',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -116,7 +116,7 @@ def downgrade():
 
     op.drop_table('risk_goal_mark')
     with op.batch_alter_table('risk_assessment', schema=None) as batch_op:
-        batch_op.drop_index('ix_risk_assessment_period_risk')
+        batch_op.drop_index('ix_risk_assessment_latest')
 
     op.drop_table('risk_assessment')
     with op.batch_alter_table('risk', schema=None) as batch_op:

@@ -1,9 +1,15 @@
 """The heat-map aggregates, in SQL over the unit subtree.
 
 A risk counts in period P with its latest assessment at or before P (carried
-forward when not re-assessed), unless it was archived before P ended. The latest
-assessment is found by a correlated MAX over the (risk_id, period) index, so the
-cost follows the number of risks and assessments in the subtree, not the table.
+forward when not re-assessed), unless it was archived before P ended.
+
+The latest assessment is read by one correlated subquery per risk that walks the
+(risk_id, period) index backwards and stops at the first row (ORDER BY period DESC
+LIMIT 1), so the cost follows the risks in the subtree, never the whole assessment
+table. It returns period, likelihood and consequence packed in one integer
+(period·10000 + likelihood·100 + consequence; steps are at most 10), so that no
+second join back to the assessment table is needed; ``_steps`` unpacks it in SQL.
+The per-risk rows are a MATERIALIZED CTE, so the subquery runs once per risk.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from sqlalchemy import String, and_, cast, func, literal, or_, select
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from ..auth.permissions import units_clause
@@ -25,9 +31,6 @@ from ..models.risks import Risk, RiskAssessment
 MAX_LISTED = 40  # risk numbers listed in one cell before "and N more"
 
 # Aliases built once: statements made from them hit SQLAlchemy's compiled cache.
-_LA = aliased(RiskAssessment, name="la")  # the assessment counted in the period
-_N = aliased(RiskAssessment, name="n")  # … in the period (comparisons)
-_O = aliased(RiskAssessment, name="o")  # … in the period compared with
 _RA = aliased(RiskAssessment, name="ra")  # inside the correlated MAX
 
 
@@ -82,11 +85,25 @@ def period_end_utc(period: Period) -> datetime:
     return datetime.combine(period.end_date, time(0), tzinfo=STOCKHOLM)
 
 
-def latest_period(period: Period):
-    """Correlated scalar subquery: the risk's latest assessed period at or before ``period``."""
+PERIOD_FACTOR = 10000
+STEP_FACTOR = 100
+
+
+def latest_code(period: Period):
+    """Correlated scalar subquery: the risk's latest assessment at or before ``period``,
+    packed as period·10000 + likelihood·100 + consequence (NULL when none)."""
     ra = _RA
-    return (select(func.max(ra.period)).where(ra.risk_id == Risk.id, ra.period <= period)
-            .correlate(Risk).scalar_subquery())
+    packed = (type_coerce(ra.period, Integer) * PERIOD_FACTOR
+              + ra.likelihood * STEP_FACTOR + ra.consequence)
+    return (select(packed).where(ra.risk_id == Risk.id, ra.period <= period)
+            .order_by(ra.period.desc()).limit(1).correlate(Risk).scalar_subquery())
+
+
+def _steps(code):
+    """(likelihood, consequence, value) unpacked from a packed code, in SQL."""
+    likelihood = (code // STEP_FACTOR) % STEP_FACTOR
+    consequence = code % STEP_FACTOR
+    return likelihood, consequence, likelihood * consequence
 
 
 def alive_in(period: Period):
@@ -99,25 +116,31 @@ def subtree_filter(user, unit: Unit, include_subunits: bool):
     return and_(*where)
 
 
-def _counted(user, unit: Unit, period: Period, include_subunits: bool, la):
-    """FROM/WHERE of the risks counted in ``period`` joined to their assessment ``la``."""
+def _per_risk(user, unit: Unit, include_subunits: bool, *columns, name: str = "per_risk"):
+    """A MATERIALIZED CTE of one row per risk in reach, with the given columns."""
     return (
-        lambda stmt: stmt.select_from(Risk)
-        .join(Unit, Unit.id == Risk.unit_id)
-        .join(la, and_(la.risk_id == Risk.id, la.period == latest_period(period)))
-        .where(subtree_filter(user, unit, include_subunits), alive_in(period))
+        select(Risk.id.label("risk_id"), Risk.number.label("number"), *columns)
+        .select_from(Risk).join(Unit, Unit.id == Risk.unit_id)
+        .where(subtree_filter(user, unit, include_subunits))
+        .cte(name).prefix_with("MATERIALIZED")
     )
+
+
+def _counted(user, unit: Unit, period: Period, include_subunits: bool, *columns):
+    """Per risk counted in ``period``: its packed latest assessment as ``code``."""
+    return _per_risk(user, unit, include_subunits,
+                     case((alive_in(period), latest_code(period)), else_=None).label("code"),
+                     *columns, name="counted")
 
 
 def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: bool = True
            ) -> Matrix:
     """Counts and risk numbers per cell: one aggregate statement."""
-    la = _LA
-    pair = cast(Risk.id, String) + literal(":") + cast(Risk.number, String)
-    stmt = _counted(user, unit, period, include_subunits, la)(
-        select(la.likelihood, la.consequence, func.count(),
-               func.aggregate_strings(pair, ","))
-    ).group_by(la.likelihood, la.consequence)
+    k = _counted(user, unit, period, include_subunits)
+    lk, c, _value = _steps(k.c.code)
+    pair = cast(k.c.risk_id, String) + literal(":") + cast(k.c.number, String)
+    stmt = (select(lk, c, func.count(), func.aggregate_strings(pair, ","))
+            .where(k.c.code.is_not(None)).group_by(lk, c))
     cells = {
         (lk, c): Cell(lk, c, lk * c, scale.band(lk * c))
         for lk in range(1, scale.size + 1) for c in range(1, scale.size + 1)
@@ -168,17 +191,15 @@ class Comparison:
     listed_limit: int
 
 
-def _pairs(user, unit: Unit, period: Period, against: Period, include_subunits: bool):
-    """Per risk in reach: its assessment counted in ``period`` (n) and in ``against`` (o),
-    each found by one correlated MAX; a side is NULL when the risk did not count then."""
-    n, o = _N, _O
-    new_on = and_(n.risk_id == Risk.id, n.period == latest_period(period), alive_in(period))
-    old_on = and_(o.risk_id == Risk.id, o.period == latest_period(against), alive_in(against))
-    return n, o, (
-        lambda stmt: stmt.select_from(Risk).join(Unit, Unit.id == Risk.unit_id)
-        .outerjoin(n, new_on).outerjoin(o, old_on)
-        .where(subtree_filter(user, unit, include_subunits),
-               or_(n.id.is_not(None), o.id.is_not(None)))
+def _pairs(user, unit: Unit, period: Period, against: Period, include_subunits: bool,
+           *columns):
+    """Per risk in reach: its packed assessment counted in ``period`` (new) and in
+    ``against`` (old), NULL on a side where it did not count."""
+    return _per_risk(
+        user, unit, include_subunits,
+        case((alive_in(period), latest_code(period)), else_=None).label("new"),
+        case((alive_in(against), latest_code(against)), else_=None).label("old"),
+        *columns, name="pairs",
     )
 
 
@@ -186,9 +207,12 @@ def transitions(user, unit: Unit, period: Period, against: Period,
                 include_subunits: bool = True) -> list[tuple]:
     """(old L, old C, new L, new C, count) over the subtree, NULL where a risk did not
     count: one aggregate from which both the direction counts and the moves follow."""
-    n, o, frm = _pairs(user, unit, period, against, include_subunits)
-    stmt = frm(select(o.likelihood, o.consequence, n.likelihood, n.consequence, func.count())
-               ).group_by(o.likelihood, o.consequence, n.likelihood, n.consequence)
+    k = _pairs(user, unit, period, against, include_subunits)
+    ol, oc, _ov = _steps(k.c.old)
+    nl, nc, _nv = _steps(k.c.new)
+    stmt = (select(ol, oc, nl, nc, func.count())
+            .where(or_(k.c.new.is_not(None), k.c.old.is_not(None)))
+            .group_by(ol, oc, nl, nc))
     return [tuple(r) for r in db.session.execute(stmt)]
 
 
@@ -220,19 +244,21 @@ def comparison(user, unit: Unit, period: Period, against: Period,
     """Direction counts (from the transitions aggregate) and the biggest changes (capped)."""
     if rows is None:
         rows = transitions(user, unit, period, against, include_subunits)
-    n, o, frm = _pairs(user, unit, period, against, include_subunits)
-    delta = func.abs(func.coalesce(n.value, 0) - func.coalesce(o.value, 0))
+    k = _pairs(user, unit, period, against, include_subunits,
+               Risk.event.label("title"), Unit.name.label("unit_name"))
+    ol, oc, ov = _steps(k.c.old)
+    nl, nc, nv = _steps(k.c.new)
+    delta = func.abs(func.coalesce(nv, 0) - func.coalesce(ov, 0))
     listed = db.session.execute(
-        frm(select(Risk.id, Risk.number, Risk.event, Unit.name, o.value, n.value,
-                   o.likelihood, o.consequence, n.likelihood, n.consequence))
-        .where(or_(o.id.is_(None), n.id.is_(None), o.likelihood != n.likelihood,
-                   o.consequence != n.consequence))
-        .order_by(delta.desc(), Risk.number, Risk.id).limit(limit)
+        select(k.c.risk_id, k.c.number, k.c.title, k.c.unit_name, ov, nv, ol, oc, nl, nc)
+        .where(or_(k.c.new.is_not(None), k.c.old.is_not(None)))
+        .where(or_(k.c.old.is_(None), k.c.new.is_(None), ol != nl, oc != nc))
+        .order_by(delta.desc(), k.c.number, k.c.risk_id).limit(limit)
     ).all()
-    changes = [Change(rid, num, title, uname, ov, nv,
-                      (ol, oc) if ov is not None else None,
-                      (nl, nc) if nv is not None else None)
-               for rid, num, title, uname, ov, nv, ol, oc, nl, nc in listed]
+    changes = [Change(rid, num, title, uname, old_v, new_v,
+                      (o_l, o_c) if old_v is not None else None,
+                      (n_l, n_c) if new_v is not None else None)
+               for rid, num, title, uname, old_v, new_v, o_l, o_c, n_l, n_c in listed]
     return Comparison(period, against, direction_counts(rows), changes, limit)
 
 
@@ -258,15 +284,16 @@ class ListedRisk:
 def at_or_above(user, unit: Unit, period: Period, threshold: int, include_subunits: bool = True,
                 limit: int = 100) -> list[ListedRisk]:
     """Risks at or above ``threshold``, highest first, capped (the matrix has the count)."""
-    la = _LA
-    counted = _counted(user, unit, period, include_subunits, la)
+    k = _counted(user, unit, period, include_subunits, Risk.event.label("title"),
+                 Unit.name.label("unit_name"))
+    lk, c, value = _steps(k.c.code)
     rows = db.session.execute(
-        counted(select(Risk.id, Risk.number, Risk.event, Unit.name, la.likelihood,
-                       la.consequence, la.value, la.period))
-        .where(la.value >= threshold)
-        .order_by(la.value.desc(), Risk.number, Risk.id).limit(limit)
+        select(k.c.risk_id, k.c.number, k.c.title, k.c.unit_name, lk, c, value,
+               k.c.code // PERIOD_FACTOR)
+        .where(k.c.code.is_not(None), value >= threshold)
+        .order_by(value.desc(), k.c.number, k.c.risk_id).limit(limit)
     ).all()
-    return [ListedRisk(*r) for r in rows]
+    return [ListedRisk(*r[:7], Period.from_key(r[7])) for r in rows]
 
 
 def divisions(user, unit: Unit) -> list[Unit]:

@@ -85,7 +85,9 @@ class RiskAssessment(db.Model):
         UniqueConstraint("risk_id", "period"),
         CheckConstraint("likelihood >= 1 AND consequence >= 1", name="steps_positive"),
         CheckConstraint("value = likelihood * consequence", name="value_is_product"),
-        Index("ix_risk_assessment_period_risk", "period", "risk_id"),
+        # Covers "the latest assessment at or before P" (heat maps): an index-only
+        # backward scan per risk, no visit to the table.
+        Index("ix_risk_assessment_latest", "risk_id", "period", "likelihood", "consequence"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
