@@ -22,6 +22,7 @@ from ..risks.services import scale_for_unit
 from . import figures, params, queries
 
 bp = Blueprint("heatmaps", __name__)
+LISTED = 50  # rows in the findings and change lists under the matrix (the register has all)
 
 navigation.register(lambda: _l("Heat maps"), "heatmaps.index", lambda user: True)
 navigation.register(lambda: _l("Board view"), "heatmaps.board", is_board)
@@ -54,10 +55,10 @@ def index():
     p = params.parse(current_user)
     m, fig, rows = build_matrix(p.unit, p.period, p.include_subunits, p.against)
     listed = queries.at_or_above(current_user, p.unit, p.period, m.scale.action_threshold,
-                                 p.include_subunits)
+                                 p.include_subunits, limit=LISTED)
     listed_total = m.count_at_or_above(m.scale.action_threshold)
     cmp = (queries.comparison(current_user, p.unit, p.period, p.against, p.include_subunits,
-                              rows=rows) if p.against else None)
+                              limit=LISTED, rows=rows) if p.against else None)
     units = readable_units(current_user)
     return render_template(
         "heatmaps/index.html", m=m, fig=fig, p=p, listed=listed, listed_total=listed_total,
