@@ -211,6 +211,19 @@ def scale_for_root(root_id: int) -> RiskScale:
     return scale
 
 
+def highest_step_used(root: Unit) -> int:
+    """The highest likelihood or consequence any assessment in the organisation uses."""
+    from ..models.risks import Risk, RiskAssessment
+
+    row = db.session.execute(
+        select(func.max(RiskAssessment.likelihood), func.max(RiskAssessment.consequence))
+        .join(Risk, Risk.id == RiskAssessment.risk_id)
+        .join(Unit, Unit.id == Risk.unit_id)
+        .where(Unit.subtree_clause(root.path))
+    ).one()
+    return max(row[0] or 0, row[1] or 0)
+
+
 def update_scale(actor: User, root: Unit, config: dict) -> RiskScale:
     require(can_administer_scale(actor, root))
     errors = validate_scale(
@@ -220,6 +233,11 @@ def update_scale(actor: User, root: Unit, config: dict) -> RiskScale:
     if errors:
         raise ServiceError(" ".join(_(e.template, **e.params) for e in errors))
     scale = scale_for_root(root.id)
+    used = highest_step_used(root)
+    if config["size"] < used:
+        raise ServiceError(
+            _("Assessments in this organisation use step %(n)d: the matrix cannot be smaller. "
+              "Re-assess those risks first.", n=used), "size")
     before = audit.snapshot(scale, SCALE_FIELDS)
     for key in SCALE_FIELDS:
         setattr(scale, key, config[key])
