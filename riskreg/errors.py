@@ -10,15 +10,21 @@ from werkzeug.exceptions import HTTPException
 from .auth.permissions import PermissionDenied
 from .extensions import db
 
+
+def N_(text: str) -> str:
+    """Marks a message for the catalog; it is translated when shown."""
+    return text
+
+
 MESSAGES = {
-    400: "The request could not be understood.",
-    401: "Please sign in.",
-    403: "You do not have permission to do this.",
-    404: "The page or object was not found.",
-    405: "This method is not allowed here.",
-    409: "The object was changed by someone else.",
-    429: "Too many attempts. Wait a few minutes and try again.",
-    500: "Something went wrong on our side. The change was not saved.",
+    400: N_("The request could not be understood."),
+    401: N_("Please sign in."),
+    403: N_("You do not have permission to do this."),
+    404: N_("The page or object was not found."),
+    405: N_("This method is not allowed here."),
+    409: N_("The object was changed by someone else."),
+    429: N_("Too many attempts. Wait a few minutes and try again."),
+    500: N_("Something went wrong on our side. The change was not saved."),
 }
 
 
@@ -27,7 +33,7 @@ def _wants_json() -> bool:
 
 
 def render_error(status: int, message: str | None = None):
-    text = message or _(MESSAGES.get(status, "Error"))
+    text = message or (_(MESSAGES[status]) if status in MESSAGES else _("Error"))
     if _wants_json():
         return {"error": {"status": status, "message": text}}, status
     return render_template("errors/error.html", status=status, message=text), status

@@ -3,6 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
 
+PASSWORDS_DIFFER = _l("The passwords do not match.")
+OUT_OF_RANGE = _l("Choose a value from %(min)s to %(max)s.")
+
 KIND_CHOICES = [
     ("region", _l("Region")),
     ("board", _l("Board or committee")),
@@ -19,8 +22,11 @@ ROLE_CHOICES = [
 
 class UnitForm(FlaskForm):
     parent_id = SelectField(_l("Parent unit"), coerce=int, validators=[DataRequired()])
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
-                       description=_l("Short and unique, e.g. PV-STRNAS. A–Z, digits, hyphens."))
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("Short and unique, e.g. PV-STRNAS. A–Z, digits, hyphens."),
+    )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validators=[DataRequired()])
 
@@ -34,11 +40,16 @@ class UnitEditForm(FlaskForm):
 class UserForm(FlaskForm):
     email = StringField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=500)],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password")],
-                            render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=10, max=500)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=PASSWORDS_DIFFER)],
+        render_kw={"autocomplete": "new-password"},
+    )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired()])
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
 
@@ -49,17 +60,26 @@ class AssignmentForm(FlaskForm):
 
 
 class ScaleForm(FlaskForm):
-    size = IntegerField(_l("Matrix size"), validators=[DataRequired(), NumberRange(2, 10)])
+    size = IntegerField(
+        _l("Matrix size"), validators=[DataRequired(), NumberRange(2, 10, message=OUT_OF_RANGE)]
+    )
     likelihood_labels = TextAreaField(
-        _l("Likelihood labels"), validators=[DataRequired(), Length(max=2000)],
-        description=_l("One per line, lowest first."))
+        _l("Likelihood labels"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("One per line, lowest first."),
+    )
     consequence_labels = TextAreaField(
-        _l("Consequence labels"), validators=[DataRequired(), Length(max=2000)],
-        description=_l("One per line, lowest first."))
+        _l("Consequence labels"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("One per line, lowest first."),
+    )
     bands = TextAreaField(
-        _l("Bands"), validators=[DataRequired(), Length(max=2000)],
-        description=_l("One per line: name; lowest value; highest value; colour (#rrggbb)."))
-    action_threshold = IntegerField(_l("Action threshold"),
-                                    validators=[DataRequired(), NumberRange(1, 100)],
-                                    description=_l("Risks with this value or higher need a "
-                                                   "measure."))
+        _l("Bands"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("One per line: name; lowest value; highest value; colour (#rrggbb)."),
+    )
+    action_threshold = IntegerField(
+        _l("Action threshold"),
+        validators=[DataRequired(), NumberRange(1, 100, message=OUT_OF_RANGE)],
+        description=_l("Risks with this value or higher need a measure."),
+    )

@@ -8,11 +8,3 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     OWNER = "owner"
     BOARD = "board"
-
-
-ROLE_LABELS_SV = {
-    Role.ADMIN: "Administratör",
-    Role.COORDINATOR: "Internkontrollsamordnare",
-    Role.OWNER: "Riskägare",
-    Role.BOARD: "Styrelseledamot",
-}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth import services as auth_services
@@ -24,10 +25,10 @@ def index():
 @bp.route("/language/<lang>", methods=["POST"])
 def set_language(lang: str):
     if lang not in current_app.config["LANGUAGES"]:
-        abort_with(404, "Unknown language.")
+        abort_with(404, _("Unknown language."))
     form = EmptyForm()
     if not form.validate_on_submit():
-        abort_with(400, "The form had expired. Reload the page and try again.")
+        abort_with(400, _("The form had expired. Reload the page and try again."))
     session["lang"] = lang
     if current_user.is_authenticated:
         auth_services.set_language(current_user, lang)
