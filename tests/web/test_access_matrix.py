@@ -1,0 +1,199 @@
+"""Who may open which page: every role × every page registered in the app.
+
+Expected outcomes: 200; LOGIN (302 to the sign-in page); START (302 to the start
+page); 403 (the role may not do this at all); 404 (the object lies outside the
+user's organisation or subtree, or does not exist).
+
+A new page must be added to PAGES (and a new POST-only action to ACTIONS):
+``test_every_endpoint_is_in_the_matrix`` fails until it is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from flask import current_app
+from sqlalchemy import select
+
+from riskreg.extensions import db
+from riskreg.models import RoleAssignment
+from tests.conftest import ROLES, assignments_of, location_path, unit, user
+
+LOGIN, START = "302 to /login", "302 to /"
+SIGNED_IN = [r for r in ROLES if r != "anonymous"]
+ADMINS = ("admin", "admin_ls1", "admin_sormland")
+NOT_ADMINS = [r for r in SIGNED_IN if r not in ADMINS]
+
+
+def expect(default=None, **by_role) -> dict[str, object]:
+    """Expected outcome per role; roles not named get ``default``."""
+    unknown = set(by_role) - set(ROLES)
+    assert not unknown, unknown
+    return {role: by_role.get(role, default) for role in ROLES}
+
+
+def everyone(outcome) -> dict[str, object]:
+    return expect(outcome)
+
+
+def signed_in(outcome) -> dict[str, object]:
+    return expect(outcome, anonymous=LOGIN)
+
+
+def admin_page(default=200, **admins) -> dict[str, object]:
+    """An administration page: anonymous → sign in, non-admins → 403, administrators get
+    ``default`` unless named."""
+    return {**expect(403, anonymous=LOGIN), **{a: admins.get(a, default) for a in ADMINS}}
+
+
+@dataclass(frozen=True)
+class Page:
+    endpoint: str
+    url: str  # {unit:CODE}, {user:EMAIL} and {assignment:EMAIL} are looked up
+    expected: dict[str, object]
+
+    @property
+    def id(self) -> str:
+        return self.url
+
+
+NLL_OWNER = "riskagare@norrbotten.example"  # owner on NLL-RS
+LS1_OWNER = "riskagare.ls1@norrbotten.example"  # owner on NLL-LS1
+SRM_OWNER = "riskagare@sormland.example"  # owner on SRM-PV
+
+PAGES = [
+    Page("main.index", "/", signed_in(200)),
+    Page("main.health", "/healthz", everyone(200)),
+    Page("auth.login", "/login", expect(START, anonymous=200)),
+    Page("auth.profile", "/profile", signed_in(200)),
+    Page("admin.index", "/admin/", admin_page()),
+    Page("admin.unit_new", "/admin/units/new", admin_page()),
+    Page("admin.unit_new", "/admin/units/new?parent={unit:NLL-LS1}", admin_page()),
+    Page("admin.unit_edit", "/admin/units/{unit:NLL-LS1-IMED}", admin_page(admin_sormland=404)),
+    Page("admin.unit_edit", "/admin/units/{unit:NLL-NARA}",
+         admin_page(admin_ls1=404, admin_sormland=404)),
+    Page("admin.unit_edit", "/admin/units/{unit:NLL}",
+         admin_page(admin_ls1=404, admin_sormland=404)),
+    Page("admin.unit_edit", "/admin/units/{unit:SRM-PV}", admin_page(admin=404, admin_ls1=404)),
+    Page("admin.unit_edit", f"/admin/units/{2**31 - 1}", admin_page(404)),  # no such unit
+    Page("admin.users", "/admin/users", admin_page()),
+    Page("admin.user_new", "/admin/users/new", admin_page()),
+    Page("admin.user_detail", f"/admin/users/{{user:{LS1_OWNER}}}",
+         admin_page(admin_sormland=404)),
+    Page("admin.user_detail", f"/admin/users/{{user:{NLL_OWNER}}}",
+         admin_page(admin_ls1=404, admin_sormland=404)),
+    Page("admin.user_detail", f"/admin/users/{{user:{SRM_OWNER}}}",
+         admin_page(admin=404, admin_ls1=404)),
+    Page("admin.scale", "/admin/scale/{unit:NLL}", admin_page(admin_ls1=404, admin_sormland=404)),
+    Page("admin.scale", "/admin/scale/{unit:SRM}", admin_page(admin=404, admin_ls1=404)),
+    Page("admin.scale", "/admin/scale/{unit:NLL-LS1}",  # not an organisation: no scale of its own
+         admin_page(admin=404, admin_ls1=404, admin_sormland=404)),
+]
+
+# POST-only actions: (endpoint, url, form data, expected per role). Successful ones redirect.
+ACTIONS = [
+    Page("main.set_language", "/language/en", everyone(302)),
+    Page("auth.logout", "/logout", everyone(302)),
+    Page("admin.user_active", f"/admin/users/{{user:{LS1_OWNER}}}/active",
+         admin_page(302, admin_sormland=404)),
+    Page("admin.user_active", f"/admin/users/{{user:{SRM_OWNER}}}/active",
+         admin_page(admin=404, admin_ls1=404, admin_sormland=302)),
+    Page("admin.assignment_delete", f"/admin/assignments/{{assignment:{LS1_OWNER}}}/delete",
+         admin_page(302, admin_sormland=404)),
+    Page("admin.assignment_delete", f"/admin/assignments/{{assignment:{NLL_OWNER}}}/delete",
+         admin_page(302, admin_ls1=404, admin_sormland=404)),
+]
+ACTION_DATA = {"admin.user_active": {"active": "0"}}
+
+_PLACEHOLDER = re.compile(r"\{(unit|user|assignment):([^}]+)\}")
+
+
+def resolve(url: str) -> str:
+    def _id(match: re.Match) -> str:
+        kind, key = match.groups()
+        if kind == "unit":
+            return str(unit(key).id)
+        if kind == "user":
+            return str(user(key).id)
+        return str(assignments_of(key)[0].id)
+
+    return _PLACEHOLDER.sub(_id, url)
+
+
+def check(response, expected) -> None:
+    if expected == LOGIN:
+        assert response.status_code == 302 and location_path(response) == "/login"
+    elif expected == START:
+        assert response.status_code == 302 and location_path(response) == "/"
+    else:
+        assert response.status_code == expected
+    assert response.status_code != 500
+
+
+def cases(pages: list[Page]):
+    return [pytest.param(role, page, page.expected[role], id=f"{role}:{page.id}")
+            for page in pages for role in ROLES]
+
+
+@pytest.mark.parametrize(("role", "page", "expected"), cases(PAGES))
+def test_page_access(as_role, role, page, expected):
+    c = as_role(role)
+    url = resolve(page.url)
+    adapter = current_app.url_map.bind("localhost")
+    assert adapter.match(url.split("?")[0], method="GET")[0] == page.endpoint
+    check(c.get(url), expected)
+
+
+@pytest.mark.parametrize(("role", "page", "expected"), cases(ACTIONS))
+def test_action_access(as_role, role, page, expected):
+    c = as_role(role)
+    for email in re.findall(r"\{assignment:([^}]+)\}", page.url):
+        # a second role, so that removing the first is allowed
+        target = assignments_of(email)[0]
+        db.session.add(RoleAssignment(user_id=target.user_id, role="board",
+                                      unit_id=target.unit_id))
+        db.session.commit()
+    url = resolve(page.url)
+    assert current_app.url_map.bind("localhost").match(url, method="POST")[0] == page.endpoint
+    token = c.csrf_token()
+    check(c.post(url, data={**ACTION_DATA.get(page.endpoint, {}), "csrf_token": token}),
+          expected)
+
+
+@pytest.mark.parametrize("page", [p for p in ACTIONS if p.endpoint.startswith("admin.")],
+                         ids=lambda p: p.id)
+def test_actions_need_csrf(admin, page):
+    before = db.session.scalars(select(RoleAssignment.id)).all()
+    response = admin.post(resolve(page.url), data=ACTION_DATA.get(page.endpoint, {}))
+    assert response.status_code in (400, 404)
+    assert db.session.scalars(select(RoleAssignment.id)).all() == before
+    assert all(u.active for u in [user(LS1_OWNER), user(SRM_OWNER)])
+
+
+def test_every_role_has_an_expectation():
+    for page in PAGES + ACTIONS:
+        assert set(page.expected) == set(ROLES), page.url
+        assert None not in page.expected.values(), page.url
+
+
+def test_every_endpoint_is_in_the_matrix(app):
+    """Fails when a page is added without saying who may open it."""
+    get_endpoints, post_only = set(), set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        if "GET" in rule.methods:
+            get_endpoints.add(rule.endpoint)
+        elif "POST" in rule.methods:
+            post_only.add(rule.endpoint)
+    assert get_endpoints - {p.endpoint for p in PAGES} == set(), "GET pages missing from PAGES"
+    assert post_only - {p.endpoint for p in ACTIONS} == set(), "POST actions missing from ACTIONS"
+
+
+def test_every_role_is_refused_something():
+    """The matrix would prove little if some role could open everything."""
+    for role in ROLES:
+        outcomes = {p.expected[role] for p in PAGES}
+        assert outcomes - {200}, role
