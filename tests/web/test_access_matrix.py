@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from riskreg.extensions import db
-from riskreg.models import RoleAssignment
+from riskreg.models import Plan, Risk, RoleAssignment
 from tests.conftest import ROLES, assignments_of, location_path, unit, user
 
 LOGIN, START = "302 to /login", "302 to /"
@@ -59,6 +59,13 @@ class Page:
         return self.url
 
 
+def nll_rs_reader(default, **others) -> dict[str, object]:
+    """An object of Regionstyrelsen (NLL-RS): roles on NLL or NLL-RS read it (``default``
+    unless named); users of NLL-LS1 (beneath it, not above) and of Sörmland get 404."""
+    readers = {"admin": default, "coordinator": default, "owner": default, "board": default}
+    return expect(404, **{"anonymous": LOGIN, **readers, **others})
+
+
 NLL_OWNER = "riskagare@norrbotten.example"  # owner on NLL-RS
 LS1_OWNER = "riskagare.ls1@norrbotten.example"  # owner on NLL-LS1
 SRM_OWNER = "riskagare@sormland.example"  # owner on SRM-PV
@@ -90,6 +97,37 @@ PAGES = [
     Page("admin.scale", "/admin/scale/{unit:SRM}", admin_page(admin=404, admin_ls1=404)),
     Page("admin.scale", "/admin/scale/{unit:NLL-LS1}",  # not an organisation: no scale of its own
          admin_page(admin=404, admin_ls1=404, admin_sormland=404)),
+    # -- the risk register (issue 4) ------------------------------------------------
+    Page("risks.index", "/risks/", signed_in(200)),
+    Page("risks.detail", "/risks/{risk:NLL-RS:3}", nll_rs_reader(200)),
+    Page("risks.detail", "/risks/{risk:SRM-PV:2}",
+         expect(404, anonymous=LOGIN, admin_sormland=200, coordinator_sormland=200)),
+    Page("risks.edit", "/risks/{risk:NLL-RS:3}/edit",
+         nll_rs_reader(403, coordinator=200, owner=200)),
+    Page("risks.assess", "/risks/{risk:NLL-RS:3}/assess",
+         nll_rs_reader(403, coordinator=200, owner=200)),
+    Page("risks.reassign", "/risks/{risk:NLL-RS:3}/owner", nll_rs_reader(403, coordinator=200)),
+    Page("risks.archive", "/risks/{risk:NLL-RS:3}/archive", nll_rs_reader(403, coordinator=200)),
+    Page("risks.new", "/risks/new",  # coordinators pick a unit first
+         expect(403, anonymous=LOGIN, coordinator=200, coordinator_ls1=200,
+                coordinator_sormland=200)),
+    Page("risks.new", "/risks/new?unit={unit:NLL-RS}",
+         expect(403, anonymous=LOGIN, coordinator=200, coordinator_ls1=404,
+                coordinator_sormland=404)),
+    # -- heat maps and the board view (issue 5) ----------------------------------------
+    Page("heatmaps.index", "/heatmaps/", signed_in(200)),
+    Page("heatmaps.index", "/heatmaps/?unit={unit:NLL-RS}&period=2022-T1", nll_rs_reader(200)),
+    Page("heatmaps.index", "/heatmaps/?unit={unit:SRM-PV}",
+         expect(404, anonymous=LOGIN, admin_sormland=200, coordinator_sormland=200)),
+    Page("heatmaps.board", "/board/", signed_in(200)),
+    # -- the read-only API ---------------------------------------------------------------
+    Page("api.units", "/api/v1/units", expect(200, anonymous=401)),
+    Page("api.risks", "/api/v1/risks", expect(200, anonymous=401)),
+    Page("api.risks", "/api/v1/risks?unit={unit:NLL-RS}", nll_rs_reader(200, anonymous=401)),
+    Page("api.heatmap", "/api/v1/heatmap", expect(200, anonymous=401)),
+    Page("api.heatmap", "/api/v1/heatmap?unit={unit:NLL-RS}&period=2022-T1",
+         nll_rs_reader(200, anonymous=401)),
+    Page("vendor.plotly", "/vendor/plotly.min.js", everyone(200)),
 ]
 
 # POST-only actions: (endpoint, url, form data, expected per role). Successful ones redirect.
@@ -104,10 +142,12 @@ ACTIONS = [
          admin_page(302, admin_sormland=404)),
     Page("admin.assignment_delete", f"/admin/assignments/{{assignment:{NLL_OWNER}}}/delete",
          admin_page(302, admin_ls1=404, admin_sormland=404)),
+    Page("api.token_create", "/api/v1/tokens", signed_in(302)),
+    Page("api.token_revoke", f"/api/v1/tokens/{2**31 - 1}/revoke", signed_in(404)),
 ]
-ACTION_DATA = {"admin.user_active": {"active": "0"}}
+ACTION_DATA = {"admin.user_active": {"active": "0"}, "api.token_create": {"name": "matrix"}}
 
-_PLACEHOLDER = re.compile(r"\{(unit|user|assignment):([^}]+)\}")
+_PLACEHOLDER = re.compile(r"\{(unit|user|assignment|risk):([^}]+)\}")
 
 
 def resolve(url: str) -> str:
@@ -117,6 +157,11 @@ def resolve(url: str) -> str:
             return str(unit(key).id)
         if kind == "user":
             return str(user(key).id)
+        if kind == "risk":  # {risk:PLAN-UNIT-CODE:NUMBER}
+            code, number = key.rsplit(":", 1)
+            return str(db.session.scalar(
+                select(Risk.id).join(Plan, Plan.id == Risk.plan_id)
+                .where(Plan.unit_id == unit(code).id, Risk.number == int(number))))
         return str(assignments_of(key)[0].id)
 
     return _PLACEHOLDER.sub(_id, url)
