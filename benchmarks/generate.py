@@ -131,6 +131,7 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
                 number=number, unit_id=rng.choice(risk_units), owner_id=owner,
                 success_factor_id=rng.choice(factor_ids) if sf else None,
                 event=f"Risk {number} i organisation {org}", archived_at=archived,
+                archived_in=LAST_PERIOD.key if archived else None,
                 archive_reason="Inaktuell" if archived else None, created_at=now,
                 updated_at=now, version=1,
                 consequence_text=None, cause=None, mitigation=None, control_method=None,

@@ -43,7 +43,10 @@ def matrix_figure(m: Matrix, labels: dict[str, str],
     if len(bands) == 1:
         colourscale = [[0, bands[0].colour], [1, bands[0].colour]]
     annotations = []
+    steps = range(1, n + 1)
     for ol, oc, nl, nc, count in moves or []:
+        if not all(s in steps for s in (ol, oc, nl, nc)):
+            continue  # assessed outside the current scale: no cell to draw it from or to
         annotations.append({
             "x": xs[nc - 1], "y": ys[nl - 1], "ax": xs[oc - 1], "ay": ys[ol - 1],
             "xref": "x", "yref": "y", "axref": "x", "ayref": "y", "showarrow": True,

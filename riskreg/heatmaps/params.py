@@ -25,6 +25,22 @@ class HeatmapParams:
     against: Period | None
     compare: str
 
+    @property
+    def previous(self) -> Period | None:
+        """The tertial before ``period`` (None before the first period there is)."""
+        return _shifted(self.period, "previous")
+
+    @property
+    def last_year(self) -> Period | None:
+        return _shifted(self.period, "last_year")
+
+
+def _shifted(period: Period, how: str) -> Period | None:
+    try:
+        return period.previous() if how == "previous" else period.same_last_year()
+    except PeriodError:  # before MIN_YEAR: nothing to compare with
+        return None
+
 
 def parse_period(raw: str | None, name: str = "period") -> Period:
     if not raw:
@@ -79,10 +95,9 @@ def parse_compare(raw: str | None, period: Period) -> tuple[Period | None, str]:
     raw = raw or "previous"
     if raw == "none":
         return None, raw
-    if raw == "previous":
-        return period.previous(), raw
-    if raw == "last_year":
-        return period.same_last_year(), raw
+    if raw in ("previous", "last_year"):
+        against = _shifted(period, raw)
+        return (against, raw) if against is not None else (None, "none")
     other = parse_period(raw, "compare")
     if other >= period:
         abort_with(400, _("compare must be a period before %(period)s.", period=str(period)))

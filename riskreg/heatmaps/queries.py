@@ -1,38 +1,26 @@
 """The heat-map aggregates, in SQL over the unit subtree.
 
 A risk counts in period P with its latest assessment at or before P (carried
-forward when not re-assessed), unless it was archived before P ended.
-
-The latest assessment is read by one correlated subquery per risk that walks the
-(risk_id, period) index backwards and stops at the first row (ORDER BY period DESC
-LIMIT 1), so the cost follows the risks in the subtree, never the whole assessment
-table. It returns period, likelihood and consequence packed in one integer
-(period·10000 + likelihood·100 + consequence; steps are at most 10), so that no
-second join back to the assessment table is needed; ``_steps`` unpacks it in SQL.
-The per-risk rows are a MATERIALIZED CTE, so the subquery runs once per risk.
+forward when not re-assessed), unless it was archived before P ended. How that
+assessment is read in SQL, per risk and by index: riskreg/risks/latest.py. The
+per-risk rows are a MATERIALIZED CTE, so it runs once per risk.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, or_, select, type_coerce
-from sqlalchemy.orm import aliased
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 
 from ..auth.permissions import units_clause
 from ..domain.matrix import Band, Scale
 from ..domain.periods import Period
 from ..extensions import db
-from ..i18n import STOCKHOLM
 from ..models.org import Unit
-from ..models.risks import Risk, RiskAssessment
+from ..models.risks import Risk
+from ..risks.latest import PERIOD_FACTOR, alive_in, latest_code, unpack
 
 MAX_LISTED = 40  # risk numbers listed in one cell before "and N more"
-
-# Aliases built once: statements made from them hit SQLAlchemy's compiled cache.
-_RA = aliased(RiskAssessment, name="ra")  # inside the correlated MAX
-
 
 @dataclass
 class Cell:
@@ -80,34 +68,9 @@ class Matrix:
         return [[self.cells[(lk, c)] for c in range(1, n + 1)] for lk in range(n, 0, -1)]
 
 
-def period_end_utc(period: Period) -> datetime:
-    """The moment a period ends, Stockholm midnight, as an aware datetime."""
-    return datetime.combine(period.end_date, time(0), tzinfo=STOCKHOLM)
-
-
-PERIOD_FACTOR = 10000
-STEP_FACTOR = 100
-
-
-def latest_code(period: Period):
-    """Correlated scalar subquery: the risk's latest assessment at or before ``period``,
-    packed as period·10000 + likelihood·100 + consequence (NULL when none)."""
-    ra = _RA
-    packed = (type_coerce(ra.period, Integer) * PERIOD_FACTOR
-              + ra.likelihood * STEP_FACTOR + ra.consequence)
-    return (select(packed).where(ra.risk_id == Risk.id, ra.period <= period)
-            .order_by(ra.period.desc()).limit(1).correlate(Risk).scalar_subquery())
-
-
 def _steps(code):
-    """(likelihood, consequence, value) unpacked from a packed code, in SQL."""
-    likelihood = (code // STEP_FACTOR) % STEP_FACTOR
-    consequence = code % STEP_FACTOR
-    return likelihood, consequence, likelihood * consequence
-
-
-def alive_in(period: Period):
-    return or_(Risk.archived_at.is_(None), Risk.archived_at >= period_end_utc(period))
+    """(likelihood, consequence, value) of a packed code, in SQL."""
+    return unpack(code)[:3]
 
 
 def subtree_filter(user, unit: Unit, include_subunits: bool):

@@ -36,6 +36,7 @@ class Risk(db.Model):
         CheckConstraint("handling_type IS NULL OR handling_type IN ('control', 'measure')",
                         name="handling_type"),
         CheckConstraint("number > 0", name="number_positive"),
+        CheckConstraint("(archived_at IS NULL) = (archived_in IS NULL)", name="archived_both"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +59,8 @@ class Risk(db.Model):
     method: Mapped[str | None] = mapped_column(Text)
 
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The tertial it was archived in: it counts in the periods before, not from this one.
+    archived_in: Mapped[Period | None] = mapped_column(PeriodType)
     archived_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     archive_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

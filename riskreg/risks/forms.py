@@ -26,13 +26,19 @@ def _int_or_none(value):
 class VersionedForm(FlaskForm):
     """Every edit form carries the version it was based on (required)."""
 
-    version = HiddenField(validators=[InputRequired()], filters=[_int_or_none])
+    version = HiddenField(filters=[_int_or_none])
 
     def validate_version(self, field) -> None:
         if field.data is None:
             from wtforms.validators import ValidationError
 
             raise ValidationError(_l("The form is missing its version. Reload the page."))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # A hidden field shows no errors of its own: say it for the whole form.
+        self.form_errors.extend(e for e in self.version.errors if e not in self.form_errors)
+        return ok
 
 
 class FilterForm(FlaskForm):

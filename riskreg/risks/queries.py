@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..auth.permissions import can_read_unit, units_clause
 from ..domain.matrix import Scale
@@ -19,15 +19,18 @@ from ..models.plan import Perspective, StrategicGoal, SuccessFactor
 from ..models.risks import Risk, RiskAssessment, RiskGoalMark
 from ..models.scale import RiskScale
 from ..models.users import RoleAssignment, User
+from .latest import Counted, alive_in, latest_code, unpack
 
-SORTS = {
-    "number": lambda la: (Risk.number, Risk.id),
-    "-value": lambda la: (la.value.desc().nulls_last(), Risk.number, Risk.id),
-    "value": lambda la: (la.value.asc().nulls_first(), Risk.number, Risk.id),
-    "unit": lambda la: (Unit.name, Risk.number, Risk.id),
-    "owner": lambda la: (User.name, Risk.number, Risk.id),
-    "period": lambda la: (la.period.desc().nulls_last(), Risk.number, Risk.id),
-}
+
+def _sorts(value, period_key) -> dict:
+    return {
+        "number": (Risk.number, Risk.id),
+        "-value": (value.desc().nulls_last(), Risk.number, Risk.id),
+        "value": (value.asc().nulls_first(), Risk.number, Risk.id),
+        "unit": (Unit.name, Risk.number, Risk.id),
+        "owner": (User.name, Risk.number, Risk.id),
+        "period": (period_key.desc().nulls_last(), Risk.number, Risk.id),
+    }
 
 
 @dataclass
@@ -50,7 +53,7 @@ class RegisterFilter:
 @dataclass
 class RegisterRow:
     risk: Risk
-    assessment: RiskAssessment | None
+    assessment: Counted | None  # the assessment that counts in ``period``
     period: Period
     scale: Scale | None = None
 
@@ -78,28 +81,18 @@ class RegisterPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def latest_assessments(period: Period):
-    """Per risk, the latest assessment at or before ``period`` (a subquery to join)."""
-    latest = (
-        select(RiskAssessment.risk_id, func.max(RiskAssessment.period).label("period"))
-        .where(RiskAssessment.period <= period)
-        .group_by(RiskAssessment.risk_id)
-        .subquery("latest")
-    )
-    return latest
-
-
-def _scoped(user: User, f: RegisterFilter, la) -> Select:
-    latest = latest_assessments(f.period)
+def _in_reach(user: User, f: RegisterFilter):
+    """A MATERIALIZED CTE: the risks in reach that pass the cheap filters, each with its
+    packed assessment for the period (riskreg/risks/latest.py)."""
     stmt = (
-        select(Risk, la)
+        select(Risk.id.label("risk_id"), latest_code(f.period).label("code"))
+        .select_from(Risk)
         .join(Unit, Unit.id == Risk.unit_id)
-        .join(User, User.id == Risk.owner_id)
         .outerjoin(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
         .outerjoin(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
-        .outerjoin(latest, latest.c.risk_id == Risk.id)
-        .outerjoin(la, and_(la.risk_id == Risk.id, la.period == latest.c.period))
-        .where(units_clause(user), Risk.archived_at.is_(None))
+        # archived risks leave the lists from the period they were archived in, and stay
+        # in earlier periods, as in the matrix
+        .where(units_clause(user), alive_in(f.period))
     )
     if f.unit is not None:
         stmt = stmt.where(Unit.subtree_clause(f.unit.path) if f.include_subunits
@@ -110,12 +103,6 @@ def _scoped(user: User, f: RegisterFilter, la) -> Select:
         stmt = stmt.where(Risk.owner_id == f.owner_id)
     if f.perspective_id:
         stmt = stmt.where(StrategicGoal.perspective_id == f.perspective_id)
-    if f.band:
-        stmt = stmt.where(la.value.between(*f.band))
-    if f.likelihood:
-        stmt = stmt.where(la.likelihood == f.likelihood)
-    if f.consequence:
-        stmt = stmt.where(la.consequence == f.consequence)
     if f.q:
         needle = f.q.strip().lower()
         stmt = stmt.where(or_(*(
@@ -123,28 +110,45 @@ def _scoped(user: User, f: RegisterFilter, la) -> Select:
             for col in (Risk.event, Risk.cause, Risk.consequence_text, Risk.mitigation,
                         Risk.control_method, Risk.handling_question, Risk.method)
         )))
-    return stmt
+    return stmt.cte("in_reach").prefix_with("MATERIALIZED")
 
 
 def register(user: User, f: RegisterFilter) -> RegisterPage:
-    """One page of the register and the total: two statements, whatever the size."""
-    la = aliased(RiskAssessment, name="la")
-    stmt = _scoped(user, f, la)
-    total = db.session.scalar(select(func.count()).select_from(
-        stmt.with_only_columns(Risk.id).order_by(None).subquery()))
-    order = SORTS.get(f.sort, SORTS["number"])(la)
+    """One page of the register with the total: one statement (the total rides along as a
+    window count), plus one for the organisations' scales, whatever the size."""
+    k = _in_reach(user, f)
+    likelihood, consequence, value, period_key = unpack(k.c.code)
+    where = []
+    if f.band:
+        where.append(value.between(*f.band))
+    if f.likelihood:
+        where.append(likelihood == f.likelihood)
+    if f.consequence:
+        where.append(consequence == f.consequence)
+    order = _sorts(value, period_key).get(f.sort) or _sorts(value, period_key)["number"]
     rows = db.session.execute(
-        stmt.options(
-            contains_eager(Risk.unit), contains_eager(Risk.owner),
-            contains_eager(Risk.success_factor),
-        )
+        select(Risk, k.c.code, func.count().over().label("total"))
+        .join(k, k.c.risk_id == Risk.id)
+        .join(Unit, Unit.id == Risk.unit_id)
+        .join(User, User.id == Risk.owner_id)
+        .outerjoin(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
+        .where(*where)
+        .options(contains_eager(Risk.unit), contains_eager(Risk.owner),
+                 contains_eager(Risk.success_factor))
         .order_by(*order)
         .limit(f.per_page)
         .offset((f.page - 1) * f.per_page)
     ).all()
-    scales = scales_for_roots({risk.unit.root_id for risk, _a in rows})
+    if rows:
+        total = rows[0].total
+    elif f.page > 1:  # past the last page: count separately
+        total = db.session.scalar(select(func.count()).select_from(k).where(*where))
+    else:
+        total = 0
+    scales = scales_for_roots({risk.unit.root_id for risk, _c, _t in rows})
     return RegisterPage(
-        [RegisterRow(risk, a, f.period, scales.get(risk.unit.root_id)) for risk, a in rows],
+        [RegisterRow(risk, Counted.from_code(code), f.period, scales.get(risk.unit.root_id))
+         for risk, code, _t in rows],
         total or 0, f.page, f.per_page, f,
     )
 

@@ -158,10 +158,14 @@ def _check_version(risk: Risk, expected: int | None, submitted: dict) -> None:
         raise StaleVersion(risk, submitted)
 
 
-def _commit(risk: Risk, submitted: dict) -> None:
-    """Commit; a concurrent save between our read and write becomes a conflict too."""
+def _commit(risk: Risk, submitted: dict, *, flush_only: bool = False) -> None:
+    """Commit (or flush); a concurrent save between our read and write becomes a
+    conflict too."""
     try:
-        db.session.commit()
+        if flush_only:
+            db.session.flush()
+        else:
+            db.session.commit()
     except StaleDataError as exc:
         db.session.rollback()
         db.session.refresh(risk)
@@ -262,7 +266,7 @@ def assess(actor: User, risk: Risk, period: Period, likelihood: int | None,
     existing.assessed_by_id = actor.id
     existing.assessed_at = utcnow()
     risk.updated_at = utcnow()  # bumps the version: the risk changed
-    db.session.flush()
+    _commit(risk, submitted, flush_only=True)
     after = _assessment_snapshot(existing)
     old, new = audit.diff(before or {}, after) if before else (None, after)
     audit.record(actor, "risk", risk.id, "assess", old, new or after, unit_id=risk.unit_id)
@@ -296,6 +300,7 @@ def archive(actor: User, risk: Risk, reason: str, expected_version: int | None) 
     if len(reason) > MAX_TEXT:
         raise ServiceError(_("At most %(n)d characters.", n=MAX_TEXT), "reason")
     risk.archived_at = utcnow()
+    risk.archived_in = clock.current_period()
     risk.archived_by_id = actor.id
     risk.archive_reason = reason
     audit.record(actor, "risk", risk.id, "archive", {"archived": False},
