@@ -27,6 +27,7 @@ from . import tokens
 
 bp = Blueprint("api", __name__)
 MAX_PER_PAGE = 200
+MAX_CHANGES = 1000  # risks listed under "compare.changes" (largest changes first)
 
 
 @login_manager.request_loader
@@ -213,10 +214,12 @@ def heatmap():
     }
     if p.against is not None:
         cmp = hq.comparison(current_user, p.unit, p.period, p.against, p.include_subunits,
-                            limit=100_000)
+                            limit=MAX_CHANGES)
         body["compare"] = {
             "period": str(p.against),
             "counts": cmp.counts,
+            # the largest changes first; capped, the counts cover every risk
+            "changes_truncated": cmp.truncated,
             "changes": [{
                 "risk_id": c.risk_id, "number": c.number, "from_value": c.old_value,
                 "to_value": c.new_value, "direction": c.direction,

@@ -98,6 +98,10 @@ def parse_compare(raw: str | None, period: Period) -> tuple[Period | None, str]:
     if raw in ("previous", "last_year"):
         against = _shifted(period, raw)
         return (against, raw) if against is not None else (None, "none")
+    try:
+        Period.parse(raw)
+    except PeriodError:
+        abort_with(400, _("compare must be previous, last_year, none or a period YYYY-Tn."))
     other = parse_period(raw, "compare")
     if other >= period:
         abort_with(400, _("compare must be a period before %(period)s.", period=str(period)))

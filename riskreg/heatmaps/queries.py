@@ -152,6 +152,7 @@ class Comparison:
     counts: dict[str, int]
     changes: list[Change]  # capped list, biggest changes first
     listed_limit: int
+    truncated: bool = False  # more changed risks than listed
 
 
 def _pairs(user, unit: Unit, period: Period, against: Period, include_subunits: bool,
@@ -216,13 +217,15 @@ def comparison(user, unit: Unit, period: Period, against: Period,
         select(k.c.risk_id, k.c.number, k.c.title, k.c.unit_name, ov, nv, ol, oc, nl, nc)
         .where(or_(k.c.new.is_not(None), k.c.old.is_not(None)))
         .where(or_(k.c.old.is_(None), k.c.new.is_(None), ol != nl, oc != nc))
-        .order_by(delta.desc(), k.c.number, k.c.risk_id).limit(limit)
+        .order_by(delta.desc(), k.c.number, k.c.risk_id).limit(limit + 1)
     ).all()
+    truncated = len(listed) > limit
+    listed = listed[:limit]
     changes = [Change(rid, num, title, uname, old_v, new_v,
                       (o_l, o_c) if old_v is not None else None,
                       (n_l, n_c) if new_v is not None else None)
                for rid, num, title, uname, old_v, new_v, o_l, o_c, n_l, n_c in listed]
-    return Comparison(period, against, direction_counts(rows), changes, limit)
+    return Comparison(period, against, direction_counts(rows), changes, limit, truncated)
 
 
 def attach_flows(m: Matrix, moved: list[tuple[int, int, int, int, int]]) -> None:

@@ -36,8 +36,8 @@ def risk_word(n: int) -> str:
     return ngettext("%(num)d risk", "%(num)d risks", n)
 
 
-def build_matrix(unit: Unit, period, include: bool, against=None):
-    """The matrix, its figure and (when comparing) the transitions it was built with."""
+def build_matrix(unit: Unit, period, include: bool, against=None, figure: bool = True):
+    """The matrix, its figure (JSON, or None) and (when comparing) its transitions."""
     scale = scale_for_unit(unit)
     m = queries.matrix(current_user, unit, period, scale, include)
     rows, moved = [], []
@@ -45,6 +45,8 @@ def build_matrix(unit: Unit, period, include: bool, against=None):
         rows = queries.transitions(current_user, unit, period, against, include)
         moved = queries.moves(rows)
         queries.attach_flows(m, moved)
+    if not figure:
+        return m, None, rows
     fig = figures.matrix_figure(m, figure_labels(), moved, risk_word)
     return m, json.dumps(fig), rows
 
@@ -82,7 +84,7 @@ def board():
         findings_total = m.count_at_or_above(m.scale.action_threshold)
         children = []
         for child in queries.divisions(current_user, unit):
-            cm, cfig, _rows = build_matrix(child, p.period, True)
+            cm, cfig, _rows = build_matrix(child, p.period, True, figure=False)
             children.append((cm, cfig, format_band_summary(cm.band_totals(), _("Total"))))
         sections.append({
             "matrix": m, "fig": fig, "top": top, "findings": findings,

@@ -496,6 +496,21 @@ def test_archive_through_the_form(coordinator, login_as, t2):
         assert coordinator.get(f"/risks/{r.id}/{path}").status_code == 403
 
 
+@pytest.mark.parametrize(("period", "listed"), [("2022-T1", True), ("2022-T2", False),
+                                                ("2022-T3", False), ("2024-T1", False)])
+def test_an_archived_risk_still_counts_in_the_periods_before(coordinator, t2, period, listed):
+    """Archived in 2022-T2: gone from 2022-T2 on, kept in the history of 2022-T1."""
+    r = risk("NLL", 7)
+    coordinator.post_form(f"/risks/{r.id}/archive", {"reason": "Inaktuell",
+                                                     "version": str(r.version)})
+    html = coordinator.get("/risks/", query_string={"period": period}).get_data(as_text=True)
+    assert (r.id in register_ids(html)) is listed
+    assert register_total(html) == (16 if listed else 15)
+    body = coordinator.get("/api/v1/risks", query_string={"period": period}).get_json()
+    assert (r.id in {x["id"] for x in body["risks"]}) is listed
+    assert body["total"] == (16 if listed else 15)
+
+
 # ======================================================================================
 # Permissions
 # ======================================================================================
