@@ -364,3 +364,16 @@ def test_assessment_outside_the_scale_is_counted_apart(coordinator):
     page = coordinator.get("/heatmaps/", query_string={"unit": unit("NLL-LS1").id,
                                                         "period": "2022-T2"})
     assert str(escape(warning)) in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("cap", "listed", "truncated"), [(1000, 5, False), (2, 2, True)])
+def test_the_change_list_is_capped_and_says_so(board, monkeypatch, cap, listed, truncated):
+    """Norrbotten's demo risks: 5 moved between 2022-T1 and 2022-T3 (3 rose, 2 fell)."""
+    from riskreg.api import routes as api_routes
+
+    monkeypatch.setattr(api_routes, "MAX_CHANGES", cap)
+    body = board.get("/api/v1/heatmap", query_string={
+        "unit": unit("NLL-RS").id, "period": "2022-T3", "compare": "2022-T1"}).get_json()
+    assert body["compare"]["counts"]["up"] + body["compare"]["counts"]["down"] == 5
+    assert len(body["compare"]["changes"]) == listed
+    assert body["compare"]["changes_truncated"] is truncated
