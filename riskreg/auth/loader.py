@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db, login_manager
 from ..ids import parse_id
@@ -24,7 +25,8 @@ def load_user(user_id: str) -> User | None:
     uid = parse_id(raw_id)
     if uid is None or not token:
         return None
-    user = db.session.get(User, uid)
+    # The roles come along: every page asks them (permission rules, the menu).
+    user = db.session.get(User, uid, options=[selectinload(User.assignments)])
     if user is None or user.session_token != token or not user.active:
         return None
     return user

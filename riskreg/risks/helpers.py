@@ -10,14 +10,6 @@ from ..extensions import db
 from ..models.audit import AuditEvent
 from ..models.risks import Risk
 from .permissions import TEMPLATE_RULES
-from .queries import readable_units
-
-
-def can_create_risks() -> bool:
-    from .permissions import can_manage_risks_in
-
-    return current_user.is_authenticated and any(
-        can_manage_risks_in(current_user, u) for u in readable_units(current_user))
 
 
 def audit_action(action: str) -> str:
@@ -48,9 +40,17 @@ def audit_field(key: str) -> str:
     return labels.get(key, key)
 
 
-def audit_value(value) -> str:
+def audit_value(value, key: str | None = None,
+                names: dict[tuple[str, int], str] | None = None) -> str:
+    """A value of an audit event as a reader wants it: names for ids, words for codes."""
     if value is None or value == "":
         return "–"
+    if names and (key, value) in names:
+        return names[(key, value)]
+    if key == "kind":
+        return _("Success-factor risk") if value == "success_factor" else _("Unit risk")
+    if key == "handling_type":
+        return {"control": _("Control"), "measure": _("Measure")}.get(value, str(value))
     if value is True:
         return _("Yes")
     if value is False:
@@ -85,7 +85,6 @@ def my_api_tokens():
 
 HELPERS = {
     "my_api_tokens": my_api_tokens,
-    "can_create_risks": can_create_risks,
     "audit_action": audit_action,
     "audit_field": audit_field,
     "audit_value": audit_value,

@@ -15,7 +15,7 @@ from ..domain.roles import Role
 from ..extensions import db
 from ..models.audit import AuditEvent
 from ..models.org import Unit
-from ..models.plan import Perspective, StrategicGoal, SuccessFactor
+from ..models.plan import Perspective, Plan, StrategicGoal, SuccessFactor
 from ..models.risks import Risk, RiskAssessment, RiskGoalMark
 from ..models.scale import RiskScale
 from ..models.users import RoleAssignment, User
@@ -194,6 +194,27 @@ def history(risk: Risk) -> list[AuditEvent]:
                                  AuditEvent.object_id == risk.id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     ))
+
+
+ID_FIELDS = {"unit_id": Unit, "owner_id": User, "plan_id": Plan,
+             "success_factor_id": SuccessFactor}
+
+
+def history_names(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
+    """Names for the ids the history shows (unit, owner, plan, success factor): one
+    statement per kind of id that occurs, whatever the number of events."""
+    wanted: dict[str, set[int]] = {}
+    for e in events:
+        for values in (e.old or {}, e.new or {}):
+            for key, value in values.items():
+                if key in ID_FIELDS and isinstance(value, int):
+                    wanted.setdefault(key, set()).add(value)
+    names: dict[tuple[str, int], str] = {}
+    for key, ids in wanted.items():
+        model = ID_FIELDS[key]
+        for obj in db.session.scalars(select(model).where(model.id.in_(ids))):
+            names[(key, obj.id)] = obj.name
+    return names
 
 
 def awaiting_assessment(user: User, period: Period, *, own_only: bool) -> list[Risk]:

@@ -99,8 +99,10 @@ def index():
     scale = services.scale_for_unit(unit or units[0]) if units else None
     form.band.choices = [("", _("All bands"))] + [
         (b.name, f"{b.name} ({b.low}–{b.high})") for b in (scale.bands if scale else [])]
+    can_create = any(can_manage_risks_in(current_user, u) for u in units)
     if not form.validate():
-        return render_template("risks/index.html", form=form, page=None, scale=scale), 400
+        return render_template("risks/index.html", form=form, page=None, scale=scale,
+                               can_create=can_create), 400
     period = parse_period_arg()
     page_no = request.args.get("page", "1")
     if parse_id(page_no) is None:
@@ -122,7 +124,7 @@ def index():
     )
     page = queries.register(current_user, filters)
     return render_template("risks/index.html", form=form, page=page, scale=scale,
-                           period=period, args=request.args.to_dict())
+                           period=period, args=request.args.to_dict(), can_create=can_create)
 
 
 # -- the risk page ----------------------------------------------------------------
@@ -133,10 +135,11 @@ def detail(risk_id: int):
     period = parse_period_arg()
     scale = services.scale_for_unit(risk.unit)
     chart = figures.value_history(risk.assessments, scale, f"#{risk.number}")
+    events = queries.history(risk)
     return render_template(
         "risks/detail.html", risk=risk, period=period, scale=scale,
         current=queries.assessment_for(risk, period), marks=queries.goal_marks(risk),
-        history=queries.history(risk), chart_json=json.dumps(chart),
+        history=events, names=queries.history_names(events), chart_json=json.dumps(chart),
         can_edit=can_edit_risk(current_user, risk),
         can_manage=can_manage_risk(current_user, risk),
     )

@@ -398,10 +398,9 @@ def test_token_forms_need_csrf(owner):
 # Query counts
 # ======================================================================================
 # Pinned: the user and their roles (2); the unit of ?unit= (1); the page of risks with units,
-# owners and factors, the total riding along as a window count (1); the owners' roles (1:
-# User.assignments is lazy="selectin"); the scales of the organisations on the page (1).
-# A token adds its lookup.
-API_QUERIES = {"session": 6, "token": 7}
+# owners and factors, the total riding along as a window count (1); the scales of the
+# organisations on the page (1). A token adds its lookup.
+API_QUERIES = {"session": 5, "token": 6}
 
 
 @pytest.mark.parametrize("auth", ["session", "token"])
