@@ -16,6 +16,7 @@ from ..ids import parse_id
 from ..models.org import Unit
 from ..models.users import RoleAssignment
 from ..services import ServiceError
+from ..web import form_error, form_status
 from . import queries, services
 from .forms import AssignmentForm, ScaleForm, UnitEditForm, UnitForm, UserForm
 
@@ -35,18 +36,6 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapper
-
-
-def _form_error(form, exc: ServiceError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
-
-def _status(form) -> int:
-    return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
 
 
 @bp.route("/")
@@ -71,11 +60,11 @@ def unit_new():
                                      form.kind.data)
         except ServiceError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash(_("The unit %(name)s was added.", name=unit.name), "success")
             return redirect(url_for("admin.index"))
-    return render_template("admin/unit_form.html", form=form, unit=None), _status(form)
+    return render_template("admin/unit_form.html", form=form, unit=None), form_status(form)
 
 
 @bp.route(f"/units/<{ID}:unit_id>", methods=["GET", "POST"])
@@ -89,11 +78,11 @@ def unit_edit(unit_id: int):
                                  form.kind.data)
         except ServiceError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash(_("The unit was saved."), "success")
             return redirect(url_for("admin.index"))
-    return render_template("admin/unit_form.html", form=form, unit=unit), _status(form)
+    return render_template("admin/unit_form.html", form=form, unit=unit), form_status(form)
 
 
 @bp.route("/users")
@@ -115,11 +104,11 @@ def user_new():
                                         form.password.data, form.role.data, unit)
         except ServiceError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash(_("The user %(name)s was added.", name=user.name), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user_form.html", form=form), _status(form)
+    return render_template("admin/user_form.html", form=form), form_status(form)
 
 
 @bp.route(f"/users/<{ID}:user_id>", methods=["GET", "POST"])
@@ -134,14 +123,14 @@ def user_detail(user_id: int):
             services.assign_role(current_user, user, form.role.data, unit)
         except ServiceError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash(_("The role was added."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template(
         "admin/user_detail.html", user=user, form=form, button=EmptyForm(),
         assignments=queries.visible_assignments(current_user, user),
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route(f"/assignments/<{ID}:assignment_id>/delete", methods=["POST"])
@@ -227,9 +216,9 @@ def scale(unit_id: int):
             services.update_scale(current_user, root, config)
         except ServiceError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash(_("The risk scale was saved."), "success")
             return redirect(url_for("admin.scale", unit_id=root.id))
     return render_template("admin/scale.html", form=form, root=root,
-                           scale=current.to_domain()), _status(form)
+                           scale=current.to_domain()), form_status(form)

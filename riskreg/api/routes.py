@@ -12,9 +12,8 @@ from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import clock
 from ..auth.permissions import can_read_unit
-from ..domain.periods import Period, PeriodError
+from ..domain.periods import Period
 from ..errors import abort_with
 from ..extensions import db, login_manager
 from ..forms import EmptyForm
@@ -23,6 +22,7 @@ from ..models.org import Unit
 from ..models.risks import ApiToken
 from ..risks import queries as risk_queries
 from ..services import ServiceError
+from ..web import parse_period
 from . import tokens
 
 bp = Blueprint("api", __name__)
@@ -54,13 +54,7 @@ def api_login_required(view):
 
 
 def _period() -> Period:
-    raw = request.args.get("period")
-    if not raw:
-        return clock.current_period()
-    try:
-        return Period.parse(raw)
-    except PeriodError:
-        abort_with(400, _("Not a period: use YYYY-Tn, e.g. 2024-T1."))
+    return parse_period(request.args.get("period"), allow_future=True)
 
 
 def _bool(name: str, default: bool) -> bool:

@@ -8,13 +8,13 @@ from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import clock
 from ..auth.permissions import can_read_unit, role_paths
 from ..domain.periods import Period, PeriodError
 from ..errors import abort_with
 from ..extensions import db
 from ..ids import parse_id
 from ..models.org import Unit
+from ..web import parse_period
 
 
 @dataclass
@@ -40,19 +40,6 @@ def _shifted(period: Period, how: str) -> Period | None:
         return period.previous() if how == "previous" else period.same_last_year()
     except PeriodError:  # before MIN_YEAR: nothing to compare with
         return None
-
-
-def parse_period(raw: str | None, name: str = "period") -> Period:
-    if not raw:
-        return clock.current_period()
-    try:
-        period = Period.parse(raw)
-    except PeriodError:
-        abort_with(400, _("%(name)s: not a period; use YYYY-Tn, e.g. 2024-T1.", name=name))
-    if period > clock.current_period():
-        abort_with(400, _("%(name)s: %(period)s lies in the future.", name=name,
-                          period=str(period)))
-    return period
 
 
 def parse_bool(name: str, default: bool) -> bool:

@@ -11,12 +11,13 @@ from flask_login import current_user, login_required
 
 from .. import clock, navigation
 from ..auth.permissions import PermissionDenied, require
-from ..domain.periods import Period, PeriodError, period_range
+from ..domain.periods import Period, period_range
 from ..errors import abort_with
 from ..extensions import db
 from ..ids import parse_id
 from ..models.org import Unit
 from ..services import ServiceError
+from ..web import form_error, form_status, parse_period
 from . import figures, queries, services
 from .forms import (
     ArchiveForm,
@@ -35,13 +36,7 @@ navigation.register(lambda: _l("Risks"), "risks.index", lambda user: True)
 
 
 def parse_period_arg(name: str = "period") -> Period:
-    raw = request.args.get(name)
-    if not raw:
-        return clock.current_period()
-    try:
-        return Period.parse(raw)
-    except PeriodError:
-        abort_with(400, _("Not a period: use YYYY-Tn, e.g. 2024-T1."))
+    return parse_period(request.args.get(name), name, allow_future=True)
 
 
 def _risk_or_404(risk_id: int):
@@ -49,18 +44,6 @@ def _risk_or_404(risk_id: int):
     if risk is None:
         abort(404)
     return risk
-
-
-def _form_error(form, exc: ServiceError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
-
-def _status(form) -> int:
-    return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
 
 
 def _conflict(exc: services.StaleVersion):
@@ -189,11 +172,11 @@ def new():
                 consequence=form.consequence.data))
         except ServiceError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash(_("Risk %(n)d was created.", n=risk.number), "success")
             return redirect(url_for("risks.detail", risk_id=risk.id))
-    return render_template("risks/form.html", form=form, unit=unit, risk=None), _status(form)
+    return render_template("risks/form.html", form=form, unit=unit, risk=None), form_status(form)
 
 
 # -- edit texts -------------------------------------------------------------------
@@ -220,12 +203,12 @@ def edit(risk_id: int):
             return _conflict(exc)
         except ServiceError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash(_("The risk was saved."), "success")
             return redirect(url_for("risks.detail", risk_id=risk.id))
     return render_template("risks/form.html", form=form, unit=risk.unit, risk=risk), \
-        _status(form)
+        form_status(form)
 
 
 # -- re-assess --------------------------------------------------------------------
@@ -256,12 +239,12 @@ def assess(risk_id: int):
             return _conflict(exc)
         except ServiceError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash(_("The assessment was saved."), "success")
             return redirect(url_for("risks.detail", risk_id=risk.id))
     return render_template("risks/assess.html", form=form, risk=risk, scale=scale,
-                           current=queries.assessment_for(risk, now), now=now), _status(form)
+                           current=queries.assessment_for(risk, now), now=now), form_status(form)
 
 
 # -- re-assign owner ------------------------------------------------------------------
@@ -282,12 +265,12 @@ def reassign(risk_id: int):
             return _conflict(exc)
         except ServiceError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash(_("The risk owner was changed."), "success")
             return redirect(url_for("risks.detail", risk_id=risk.id))
     return render_template("risks/simple_form.html", form=form, risk=risk,
-                           title=_("Change risk owner"), fields=["owner_id"]), _status(form)
+                           title=_("Change risk owner"), fields=["owner_id"]), form_status(form)
 
 
 # -- archive -------------------------------------------------------------------------
@@ -306,9 +289,9 @@ def archive(risk_id: int):
             return _conflict(exc)
         except ServiceError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             flash(_("The risk was archived. It is kept with its history."), "success")
             return redirect(url_for("risks.index"))
     return render_template("risks/simple_form.html", form=form, risk=risk,
-                           title=_("Archive risk"), fields=["reason"]), _status(form)
+                           title=_("Archive risk"), fields=["reason"]), form_status(form)

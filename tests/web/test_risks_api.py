@@ -233,7 +233,8 @@ def test_bad_parameters_are_400_with_a_message(coordinator, query):
 
 def test_a_bad_period_message_speaks_the_interface_language(coordinator):
     message = assert_error(coordinator.get("/api/v1/risks?period=2022-T4"), 400)
-    assert message == translated("Not a period: use YYYY-Tn, e.g. 2024-T1.")
+    assert message == translated("%(name)s: not a period; use YYYY-Tn, e.g. 2024-T1.",
+                                 name="period")
 
 
 @pytest.mark.parametrize("path", ["/api/v1/units", "/api/v1/risks",

@@ -288,8 +288,8 @@ def test_a_page_far_beyond_the_end_is_empty(coordinator, page):
 def test_a_bad_period_on_the_risk_page_is_400(coordinator, period):
     response = coordinator.get(f"/risks/{risk('NLL', 1).id}", query_string={"period": period})
     assert response.status_code == 400
-    assert translated("Not a period: use YYYY-Tn, e.g. 2024-T1.") in response.get_data(
-        as_text=True)
+    expected = translated("%(name)s: not a period; use YYYY-Tn, e.g. 2024-T1.", name="period")
+    assert expected in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("query", [{"unit": "abc"}, {"owner": "x"}, {"perspective": "9" * 20},
