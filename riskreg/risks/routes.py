@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -50,6 +51,22 @@ def _conflict(exc: services.StaleVersion):
     db.session.rollback()
     risk = queries.readable_risk(current_user, exc.risk.id)
     return render_template("risks/conflict.html", risk=risk, submitted=exc.submitted), 409
+
+
+def _save(form, write: Callable[[], object], done: str, target: str):
+    """Run a versioned write for a validated form: a redirect when it is saved, the
+    conflict page (409) when the form was based on an older version, or None with the
+    refusal shown on the form."""
+    try:
+        write()
+    except services.StaleVersion as exc:
+        return _conflict(exc)
+    except ServiceError as exc:
+        db.session.rollback()
+        form_error(form, exc)
+        return None
+    flash(done, "success")
+    return redirect(target)
 
 
 def _step_choices(labels: tuple[str, ...]) -> list[tuple[int | str, str]]:
@@ -196,17 +213,11 @@ def edit(risk_id: int):
         texts = services.RiskTexts(**{f: getattr(form, f).data for f in (
             "event", "consequence_text", "cause", "mitigation", "control_method",
             "handling_question", "handling_type", "method")})
-        try:
-            services.update_texts(current_user, risk, texts, form.version.data,
-                                  form.success_factor_id.data)
-        except services.StaleVersion as exc:
-            return _conflict(exc)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            flash(_("The risk was saved."), "success")
-            return redirect(url_for("risks.detail", risk_id=risk.id))
+        saved = _save(form, lambda: services.update_texts(
+            current_user, risk, texts, form.version.data, form.success_factor_id.data),
+            _("The risk was saved."), url_for("risks.detail", risk_id=risk.id))
+        if saved:
+            return saved
     return render_template("risks/form.html", form=form, unit=risk.unit, risk=risk), \
         form_status(form)
 
@@ -231,18 +242,12 @@ def assess(risk_id: int):
         if base is not None:
             form.likelihood.data, form.consequence.data = base.likelihood, base.consequence
     if form.validate_on_submit():
-        try:
-            services.assess(current_user, risk, Period.parse(form.period.data),
-                            form.likelihood.data, form.consequence.data, form.comment.data,
-                            form.version.data)
-        except services.StaleVersion as exc:
-            return _conflict(exc)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            flash(_("The assessment was saved."), "success")
-            return redirect(url_for("risks.detail", risk_id=risk.id))
+        saved = _save(form, lambda: services.assess(
+            current_user, risk, Period.parse(form.period.data), form.likelihood.data,
+            form.consequence.data, form.comment.data, form.version.data),
+            _("The assessment was saved."), url_for("risks.detail", risk_id=risk.id))
+        if saved:
+            return saved
     return render_template("risks/assess.html", form=form, risk=risk, scale=scale,
                            current=queries.assessment_for(risk, now), now=now), form_status(form)
 
@@ -259,16 +264,11 @@ def reassign(risk_id: int):
     if request.method == "GET":
         form.owner_id.data, form.version.data = risk.owner_id, risk.version
     if form.validate_on_submit():
-        try:
-            services.reassign_owner(current_user, risk, form.owner_id.data, form.version.data)
-        except services.StaleVersion as exc:
-            return _conflict(exc)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            flash(_("The risk owner was changed."), "success")
-            return redirect(url_for("risks.detail", risk_id=risk.id))
+        saved = _save(form, lambda: services.reassign_owner(
+            current_user, risk, form.owner_id.data, form.version.data),
+            _("The risk owner was changed."), url_for("risks.detail", risk_id=risk.id))
+        if saved:
+            return saved
     return render_template("risks/simple_form.html", form=form, risk=risk,
                            title=_("Change risk owner"), fields=["owner_id"]), form_status(form)
 
@@ -283,15 +283,10 @@ def archive(risk_id: int):
     if request.method == "GET":
         form.version.data = risk.version
     if form.validate_on_submit():
-        try:
-            services.archive(current_user, risk, form.reason.data, form.version.data)
-        except services.StaleVersion as exc:
-            return _conflict(exc)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            flash(_("The risk was archived. It is kept with its history."), "success")
-            return redirect(url_for("risks.index"))
+        saved = _save(form, lambda: services.archive(
+            current_user, risk, form.reason.data, form.version.data),
+            _("The risk was archived. It is kept with its history."), url_for("risks.index"))
+        if saved:
+            return saved
     return render_template("risks/simple_form.html", form=form, risk=risk,
                            title=_("Archive risk"), fields=["reason"]), form_status(form)
