@@ -263,6 +263,22 @@ def archive_risk(risk: Risk, at: datetime) -> None:
     db.session.flush()
 
 
+def plant_history() -> dict[str, Risk]:
+    """Risks of Division Länssjukvård 1 whose values moved between tertials: one rose
+    (6 → 9), one fell, one held, one is new in 2022-T2, one was archived in 2022-T2, one is
+    compared with the same tertial last year."""
+    rising = plant_risk("NLL-LS1", [("2022-T1", 2, 3), ("2022-T2", 3, 3)], "Stigande risk")
+    falling = plant_risk("NLL-LS1", [("2022-T1", 4, 3), ("2022-T2", 2, 3)], "Sjunkande risk")
+    steady = plant_risk("NLL-LS1", [("2022-T1", 2, 2)], "Oförändrad risk")
+    new = plant_risk("NLL-LS1-AKUT", [("2022-T2", 1, 2)], "Ny risk")
+    gone = plant_risk("NLL-LS1", [("2022-T1", 3, 4)], "Arkiverad risk")
+    archive_risk(gone, datetime(2022, 6, 15, 10, tzinfo=UTC))  # in 2022-T2
+    yearly = plant_risk("NLL-LS1-IMED", [("2021-T2", 2, 3), ("2022-T2", 3, 3)],
+                        "Risk jämförd med förra året")
+    return {"rising": rising, "falling": falling, "steady": steady, "new": new, "gone": gone,
+            "yearly": yearly}
+
+
 def add_unit(parent_code: str, code: str, name: str, kind: str = "unit") -> Unit:
     return admin_services.add_unit(None, unit(parent_code), code, name, kind)
 

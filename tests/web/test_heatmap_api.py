@@ -7,7 +7,6 @@ Expected cells come from the seed YAML (tests/web/heatmap_helpers.py), never typ
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 from flask import current_app
@@ -27,9 +26,9 @@ from tests.web.heatmap_helpers import (
     NORRBOTTEN,
     SORMLAND,
     add_unit,
-    archive_risk,
     band_totals,
     grow_tree,
+    plant_history,
     plant_risk,
     seed_cells,
 )
@@ -213,16 +212,7 @@ def test_unknown_token_gets_401(client):
 # -- comparison -----------------------------------------------------------------------
 @pytest.fixture
 def history(app):
-    rising = plant_risk("NLL-LS1", [("2022-T1", 2, 3), ("2022-T2", 3, 3)], "Stigande risk")
-    falling = plant_risk("NLL-LS1", [("2022-T1", 4, 3), ("2022-T2", 2, 3)], "Sjunkande risk")
-    steady = plant_risk("NLL-LS1", [("2022-T1", 2, 2)], "Oförändrad risk")
-    new = plant_risk("NLL-LS1-AKUT", [("2022-T2", 1, 2)], "Ny risk")
-    gone = plant_risk("NLL-LS1", [("2022-T1", 3, 4)], "Arkiverad risk")
-    archive_risk(gone, datetime(2022, 6, 15, 10, tzinfo=UTC))  # in 2022-T2
-    yearly = plant_risk("NLL-LS1-IMED", [("2021-T2", 2, 3), ("2022-T2", 3, 3)],
-                        "Risk jämförd med förra året")
-    return {"rising": rising, "falling": falling, "steady": steady, "new": new, "gone": gone,
-            "yearly": yearly}
+    return plant_history()
 
 
 @pytest.mark.parametrize(("compare", "against", "changes", "counts"), [

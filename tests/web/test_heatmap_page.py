@@ -35,6 +35,7 @@ from tests.web.heatmap_helpers import (
     matrix_table,
     page_cells,
     parse_html,
+    plant_history,
     plant_risk,
     seed_cells,
 )
@@ -352,16 +353,7 @@ def test_canary_is_seen_in_its_own_unit(as_role, canary_unit, role):
 @pytest.fixture
 def history(app):
     """Risks of Division Länssjukvård 1 whose values moved between tertials."""
-    rising = plant_risk("NLL-LS1", [("2022-T1", 2, 3), ("2022-T2", 3, 3)], "Stigande risk")
-    falling = plant_risk("NLL-LS1", [("2022-T1", 4, 3), ("2022-T2", 2, 3)], "Sjunkande risk")
-    steady = plant_risk("NLL-LS1", [("2022-T1", 2, 2)], "Oförändrad risk")
-    new = plant_risk("NLL-LS1-AKUT", [("2022-T2", 1, 2)], "Ny risk")
-    gone = plant_risk("NLL-LS1", [("2022-T1", 3, 4)], "Arkiverad risk")
-    archive_risk(gone, datetime(2022, 6, 15, 10, tzinfo=UTC))  # in 2022-T2
-    yearly = plant_risk("NLL-LS1-IMED", [("2021-T2", 2, 3), ("2022-T2", 3, 3)],
-                        "Risk jämförd med förra året")
-    return SimpleNamespace(rising=rising.id, falling=falling.id, steady=steady.id, new=new.id,
-                           gone=gone.id, yearly=yearly.id)
+    return SimpleNamespace(**{name: r.id for name, r in plant_history().items()})
 
 
 DIRECTION_WORDS = {"up": ("↑", "rose"), "down": ("↓", "fell"), "same": ("→", "held"),
