@@ -158,6 +158,8 @@ def user_active(user_id: int):
     user = queries.user_in_scope_or_404(current_user, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if request.form.get("active") not in ("0", "1"):
+        abort(400)
     active = request.form.get("active") == "1"
     try:
         services.set_user_active(current_user, user, active)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 from .queries import Matrix
 
@@ -16,20 +17,22 @@ def matrix_figure(m: Matrix, labels: dict[str, str],
     bands = sorted(scale.bands, key=lambda b: b.low)
     index = {b.name: i for i, b in enumerate(bands)}
     n = scale.size
-    xs = [f"{c} {scale.consequence_label(c)}" for c in range(1, n + 1)]
-    ys = [f"{lk} {scale.likelihood_label(lk)}" for lk in range(1, n + 1)]
+    # Labels and band names are administrators' text: plotly renders some HTML in them.
+    xs = [f"{c} {escape(scale.consequence_label(c))}" for c in range(1, n + 1)]
+    ys = [f"{lk} {escape(scale.likelihood_label(lk))}" for lk in range(1, n + 1)]
     z, text, hover = [], [], []
     for lk in range(1, n + 1):
         z_row, t_row, h_row = [], [], []
         for c in range(1, n + 1):
             cell = m.cell(lk, c)
             z_row.append(index[cell.band.name])
-            t_row.append(f"{cell.count}<br>{cell.band.name}")
+            band = escape(cell.band.name)
+            t_row.append(f"{cell.count}<br>{band}")
             numbers = ", ".join(f"#{num}" for _id, num in cell.risks[:25])
             more = f" … (+{cell.count - 25})" if cell.count > 25 else ""
             h_row.append(
                 f"{labels['likelihood']} {lk} × {labels['consequence']} {c} = {cell.value} "
-                f"({cell.band.name})<br>{risk_word(cell.count)}"
+                f"({band})<br>{risk_word(cell.count)}"
                 + (f": {numbers}{more}" if numbers else "")
             )
         z.append(z_row)

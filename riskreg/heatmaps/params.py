@@ -95,8 +95,11 @@ def parse_compare(raw: str | None, period: Period) -> tuple[Period | None, str]:
     return other, "period"
 
 
-def parse(user, *, default_compare: str = "previous") -> HeatmapParams:
-    unit = parse_unit(user, request.args.get("unit"))
+def parse(user, *, default_compare: str = "previous", with_unit: bool = True
+          ) -> HeatmapParams:
+    """The request's parameters; ``with_unit`` False for a page that chooses its own units
+    when none is asked for (the board view)."""
+    unit = parse_unit(user, request.args.get("unit") if with_unit else None)
     period = parse_period(request.args.get("period"))
     include = parse_bool("include_subunits", True)
     against, compare = parse_compare(request.args.get("compare", default_compare), period)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -72,9 +72,10 @@ def index():
 @login_required
 def board():
     """The board's dashboard: per organisation unit the user reviews, its whole matrix,
-    one matrix per unit beneath it, the highest risks and the findings."""
-    p = params.parse(current_user)
-    roots = _board_units()
+    one matrix per unit beneath it, the highest risks and the findings. ``unit=`` narrows
+    it to one unit the user may read (404 otherwise)."""
+    p = params.parse(current_user, with_unit="unit" in request.args)
+    roots = [p.unit] if "unit" in request.args else _board_units()
     sections = []
     for unit in roots:
         m, fig, _rows = build_matrix(unit, p.period, True, p.against)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from ..domain.matrix import Scale
 from ..models.risks import RiskAssessment
 
@@ -10,7 +12,7 @@ def value_history(assessments: list[RiskAssessment], scale: Scale, title: str) -
     """A small line of the risk value over the periods, with the band limits as guides."""
     x = [str(a.period) for a in assessments]
     y = [a.value for a in assessments]
-    text = [f"{a.period}: {a.value} ({scale.band(a.value).name}) – "
+    text = [f"{a.period}: {a.value} ({escape(scale.band(a.value).name)}) – "
             f"{a.likelihood} × {a.consequence}" for a in assessments]
     shapes = [
         {"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",

@@ -53,6 +53,15 @@ def _conflict(exc: services.StaleVersion):
     return render_template("risks/conflict.html", risk=risk, submitted=exc.submitted), 409
 
 
+FILTER_KEYS = ("unit", "include_subunits", "kind", "band", "owner", "perspective", "period",
+               "q", "sort", "likelihood", "consequence")
+
+
+def _filter_args() -> dict[str, str]:
+    """The register's own filter parameters, for the pager links (nothing else is copied)."""
+    return {k: v for k, v in request.args.items() if k in FILTER_KEYS}
+
+
 def _save(form, write: Callable[[], object], done: str, target: str):
     """Run a versioned write for a validated form: a redirect when it is saved, the
     conflict page (409) when the form was based on an older version, or None with the
@@ -88,8 +97,10 @@ def index():
         (u.id, f"{'— ' * u.depth}{u.name}") for u in units]
     form.kind.choices = [("", _("All kinds")), ("success_factor", _("Success-factor risk")),
                          ("unit", _("Unit risk"))]
-    form.owner.choices = [("", _("All owners"))] + [
-        (u.id, u.name) for u in queries.owners_in_scope(current_user)]
+    owners = queries.owners_in_scope(current_user)
+    if current_user not in owners:  # the start page links every owner to their own risks
+        owners.append(current_user._get_current_object())
+    form.owner.choices = [("", _("All owners"))] + [(u.id, u.name) for u in owners]
     form.perspective.choices = [("", _("All perspectives"))] + [
         (p.id, p.name) for p in queries.perspectives_in_scope(current_user)]
     form.sort.choices = [("number", _("Number")), ("-value", _("Risk value, highest first")),
@@ -124,7 +135,7 @@ def index():
     )
     page = queries.register(current_user, filters)
     return render_template("risks/index.html", form=form, page=page, scale=scale,
-                           period=period, args=request.args.to_dict(), can_create=can_create)
+                           period=period, args=_filter_args(), can_create=can_create)
 
 
 # -- the risk page ----------------------------------------------------------------
@@ -197,14 +208,21 @@ def new():
 
 
 # -- edit texts -------------------------------------------------------------------
+def _moves_risk(risk) -> bool:
+    """Does the posted form try to change the owner, the unit or the success factor?"""
+    if "owner_id" in request.form or "unit_id" in request.form:
+        return True
+    posted = request.form.get("success_factor_id")
+    return posted not in (None, "", str(risk.success_factor_id or ""))
+
 @bp.route("/<int:risk_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(risk_id: int):
     risk = _risk_or_404(risk_id)
     require(can_edit_risk(current_user, risk))
-    if request.method == "POST" and not can_manage_risk(current_user, risk) and (
-            "owner_id" in request.form or "unit_id" in request.form):
-        raise PermissionDenied()  # an owner may not move or re-assign their risk
+    manager = can_manage_risk(current_user, risk)
+    if request.method == "POST" and not manager and _moves_risk(risk):
+        raise PermissionDenied()  # an owner may not move, re-assign or re-link their risk
     form = RiskEditForm(obj=risk if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = risk.version
@@ -214,12 +232,13 @@ def edit(risk_id: int):
             "event", "consequence_text", "cause", "mitigation", "control_method",
             "handling_question", "handling_type", "method")})
         saved = _save(form, lambda: services.update_texts(
-            current_user, risk, texts, form.version.data, form.success_factor_id.data),
+            current_user, risk, texts, form.version.data,
+            form.success_factor_id.data if manager else None),
             _("The risk was saved."), url_for("risks.detail", risk_id=risk.id))
         if saved:
             return saved
-    return render_template("risks/form.html", form=form, unit=risk.unit, risk=risk), \
-        form_status(form)
+    return render_template("risks/form.html", form=form, unit=risk.unit, risk=risk,
+                           can_relink=manager), form_status(form)
 
 
 # -- re-assess --------------------------------------------------------------------

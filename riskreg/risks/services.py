@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, clock
@@ -216,7 +217,12 @@ def create_risk(actor: User | None, new: NewRisk) -> Risk:
     if first is not None:
         audit.record(actor, "risk", risk.id, "assess", None, _assessment_snapshot(first),
                      unit_id=unit.id)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # another coordinator took the number a moment ago
+        db.session.rollback()
+        raise ServiceError(_("Number %(n)d was just taken: save again for the next free "
+                             "number.", n=number), "number") from exc
     return risk
 
 
@@ -227,7 +233,10 @@ def update_texts(actor: User, risk: Risk, texts: RiskTexts, expected_version: in
     _check_version(risk, expected_version, submitted)
     cleaned = _clean_texts(risk.kind, texts)
     factor_id = risk.success_factor_id
-    if risk.kind == "success_factor" and success_factor_id is not None:
+    if (risk.kind == "success_factor" and success_factor_id is not None
+            and success_factor_id != risk.success_factor_id):
+        # re-linking to another success factor moves the risk in the plan: coordinators only
+        require(can_manage_risk(actor, risk))
         factor_id = _check_success_factor(risk.kind, success_factor_id, risk.plan)
     before = audit.snapshot(risk, RISK_FIELDS)
     for name, value in vars(cleaned).items():

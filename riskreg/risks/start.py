@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 
-from ..auth.permissions import is_board, is_coordinator, is_owner
+from ..auth.permissions import has_any_role, is_board, is_owner
 from ..main.start import Panel, Step, panel_provider, step_provider
 from . import queries
+from .permissions import MANAGERS
 
 
 @step_provider
@@ -16,7 +17,7 @@ def _steps(user, page) -> list[Step]:
     if is_owner(user):
         steps.append(Step(_("Re-assess your risks for %(period)s", period=str(page.period)),
                           url_for("risks.index", owner=user.id)))
-    if is_coordinator(user):
+    if has_any_role(user, MANAGERS):
         steps.append(Step(_("Create risks and assign owners"), url_for("risks.new")))
     if is_board(user):
         steps.append(Step(_("Read the risk register"), url_for("risks.index")))
@@ -31,7 +32,7 @@ def _awaiting(user, page) -> list[Panel]:
             "title": _("Your risks not yet re-assessed in %(period)s", period=str(page.period)),
             "risks": queries.awaiting_assessment(user, page.period, own_only=True),
             "testid": "awaiting-own"}))
-    if is_coordinator(user):
+    if has_any_role(user, MANAGERS):
         panels.append(Panel("risks/_awaiting.html", {
             "title": _("Risks in your units not yet re-assessed in %(period)s",
                        period=str(page.period)),

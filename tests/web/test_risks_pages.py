@@ -868,7 +868,9 @@ def _bad_form(form: str, changes: dict) -> tuple[str, dict, str]:
         return (f"/risks/new?unit={unit('NLL-RS').id}", new_risk_data(**changes),
                 NLL_COORDINATOR)
     if form == "edit":
-        return f"/risks/{r.id}/edit", edit_data(r, **changes), NLL_OWNER
+        # re-linking to another success factor is the coordinator's (owners get 403)
+        who = NLL_COORDINATOR if "success_factor_id" in changes else NLL_OWNER
+        return f"/risks/{r.id}/edit", edit_data(r, **changes), who
     if form == "assess":
         data = {**assess_data(r, "2022-T2", 2, 2), **changes}
         return f"/risks/{r.id}/assess", data, NLL_OWNER

@@ -383,8 +383,10 @@ def test_edit_refuses_bad_input_and_saves_nothing(app, changes, field):
         for k, v in changes.items():
             setattr(texts, k, v)
     before = db_state()
+    # re-linking to another success factor is the coordinator's (owners are refused: 403)
+    editor = user(NLL_COORDINATOR if changes == "factor" else NLL_OWNER)
     with pytest.raises(ServiceError) as refused:
-        services.update_texts(user(NLL_OWNER), r, texts, r.version, factor)
+        services.update_texts(editor, r, texts, r.version, factor)
     assert refused.value.field == field
     db.session.rollback()
     assert db_state() == before
