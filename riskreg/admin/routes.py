@@ -24,7 +24,6 @@ bp = Blueprint("admin", __name__)
 
 # Ids in URLs: a positive 32-bit integer, so that a huge id is a 404 and never reaches
 # the database (where it would overflow the INTEGER column: a 500).
-ID = "int(min=1, max=2147483647)"
 
 
 def admin_required(view):
@@ -67,7 +66,7 @@ def unit_new():
     return render_template("admin/unit_form.html", form=form, unit=None), form_status(form)
 
 
-@bp.route(f"/units/<{ID}:unit_id>", methods=["GET", "POST"])
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
 @admin_required
 def unit_edit(unit_id: int):
     unit = queries.administrable_unit_or_404(current_user, unit_id)
@@ -111,7 +110,7 @@ def user_new():
     return render_template("admin/user_form.html", form=form), form_status(form)
 
 
-@bp.route(f"/users/<{ID}:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def user_detail(user_id: int):
     user = queries.user_in_scope_or_404(current_user, user_id)
@@ -133,7 +132,7 @@ def user_detail(user_id: int):
     ), form_status(form)
 
 
-@bp.route(f"/assignments/<{ID}:assignment_id>/delete", methods=["POST"])
+@bp.route("/assignments/<int:assignment_id>/delete", methods=["POST"])
 @admin_required
 def assignment_delete(assignment_id: int):
     assignment = db.session.get(RoleAssignment, assignment_id)
@@ -152,7 +151,7 @@ def assignment_delete(assignment_id: int):
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
-@bp.route(f"/users/<{ID}:user_id>/active", methods=["POST"])
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
 @admin_required
 def user_active(user_id: int):
     user = queries.user_in_scope_or_404(current_user, user_id)
@@ -190,7 +189,7 @@ def _parse_bands(text: str) -> list[dict]:
     return bands
 
 
-@bp.route(f"/scale/<{ID}:unit_id>", methods=["GET", "POST"])
+@bp.route("/scale/<int:unit_id>", methods=["GET", "POST"])
 @admin_required
 def scale(unit_id: int):
     root = db.session.get(Unit, unit_id)

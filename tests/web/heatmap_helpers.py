@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 import yaml
 from sqlalchemy import select
 
@@ -325,3 +326,15 @@ def grow_tree(n_risks: int = 300) -> dict[str, int]:
     db.session.add_all(risks)
     db.session.flush()
     return dict(counted)
+
+
+# The demo data cases both the page and the API tests check, cell by cell.
+DEMO_CASES = [
+    pytest.param(*NORRBOTTEN, "2022-T1", id="NLL-RS-2022-T1"),
+    pytest.param(*NORRBOTTEN, "2022-T2", id="NLL-RS-2022-T2"),
+    pytest.param(*NORRBOTTEN, "2022-T3", id="NLL-RS-2022-T3"),
+    pytest.param(*NORRBOTTEN, "2024-T2", id="NLL-RS-carried-forward"),
+    pytest.param(*NORRBOTTEN, "2021-T3", id="NLL-RS-before-any-assessment"),
+    pytest.param(*SORMLAND, "2024-T1", id="SRM-PV-2024-T1"),
+    pytest.param(*SORMLAND, "2024-T2", id="SRM-PV-2024-T2"),
+]

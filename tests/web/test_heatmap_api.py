@@ -23,8 +23,7 @@ from riskreg.models.risks import Risk, RiskAssessment
 from riskreg.risks.services import scale_for_unit
 from tests.conftest import DEMO_USERS, translated, unit, user
 from tests.web.heatmap_helpers import (
-    NORRBOTTEN,
-    SORMLAND,
+    DEMO_CASES,
     add_unit,
     band_totals,
     grow_tree,
@@ -35,15 +34,6 @@ from tests.web.heatmap_helpers import (
 
 API = "/api/v1/heatmap"
 
-DEMO_CASES = [
-    pytest.param(*NORRBOTTEN, "2022-T1", id="NLL-RS-2022-T1"),
-    pytest.param(*NORRBOTTEN, "2022-T2", id="NLL-RS-2022-T2"),
-    pytest.param(*NORRBOTTEN, "2022-T3", id="NLL-RS-2022-T3"),
-    pytest.param(*NORRBOTTEN, "2024-T2", id="NLL-RS-carried-forward"),
-    pytest.param(*NORRBOTTEN, "2021-T3", id="NLL-RS-before-any-assessment"),
-    pytest.param(*SORMLAND, "2024-T1", id="SRM-PV-2024-T1"),
-    pytest.param(*SORMLAND, "2024-T2", id="SRM-PV-2024-T2"),
-]
 
 
 def get_json(client, **query) -> dict:

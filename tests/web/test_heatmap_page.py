@@ -22,6 +22,7 @@ from riskreg.models import Unit
 from riskreg.risks.services import scale_for_unit
 from tests.conftest import redirects_to_login, translated, unit
 from tests.web.heatmap_helpers import (
+    DEMO_CASES,
     NORRBOTTEN,
     SORMLAND,
     Node,
@@ -42,15 +43,6 @@ from tests.web.heatmap_helpers import (
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
-DEMO_CASES = [
-    pytest.param(*NORRBOTTEN, "2022-T1", id="NLL-RS-2022-T1"),
-    pytest.param(*NORRBOTTEN, "2022-T2", id="NLL-RS-2022-T2"),
-    pytest.param(*NORRBOTTEN, "2022-T3", id="NLL-RS-2022-T3"),
-    pytest.param(*NORRBOTTEN, "2024-T2", id="NLL-RS-carried-forward"),
-    pytest.param(*NORRBOTTEN, "2021-T3", id="NLL-RS-before-any-assessment"),
-    pytest.param(*SORMLAND, "2024-T1", id="SRM-PV-2024-T1"),
-    pytest.param(*SORMLAND, "2024-T2", id="SRM-PV-2024-T2"),
-]
 
 
 def get_page(client, path: str = "/heatmaps/", **query):
