@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Flask
 
 from .config import Config, config_for_env
+from .uow import UnitOfWorkFlask
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
-    """Build the app in named steps."""
-    app = Flask(
+    """Build the app in named steps. Every view runs in one unit of work (uow.py)."""
+    app = UnitOfWorkFlask(
         __name__,
         template_folder="../templates",
         static_folder="../static",
@@ -18,6 +19,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_features(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
@@ -48,15 +50,31 @@ def register_extensions(app: Flask) -> None:
     init_login(app)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    """Foreign keys on, WAL journal; and transactions begun by SQLAlchemy, not pysqlite."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+    dbapi_connection.isolation_level = None  # pysqlite's own implicit BEGIN is off
+
+
+def _sqlite_begin(connection) -> None:
+    """A writing request takes SQLite's write lock when its transaction begins (BEGIN
+    IMMEDIATE): concurrent writers then queue on the busy timeout instead of failing with
+    "database is locked" when one read before another wrote. Everything else begins a
+    plain (deferred) transaction."""
+    from flask import has_request_context, request
+
+    from .uow import WRITE_METHODS
+
+    writing = has_request_context() and request.method in WRITE_METHODS
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def _configure_sqlite(app: Flask) -> None:
-    """Foreign keys on, WAL journal, for every connection of this app's SQLite engine."""
+    """The SQLAlchemy recipe for pysqlite's transactions (so that SAVEPOINT and BEGIN
+    IMMEDIATE work), for every connection of this app's SQLite engine."""
     from sqlalchemy import event
 
     from .extensions import db
@@ -65,8 +83,9 @@ def _configure_sqlite(app: Flask) -> None:
         return
     with app.app_context():
         engine = db.engine
-        if not event.contains(engine, "connect", _sqlite_pragmas):
-            event.listen(engine, "connect", _sqlite_pragmas)
+        if not event.contains(engine, "connect", _sqlite_connect):
+            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "begin", _sqlite_begin)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -78,9 +97,6 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .heatmaps.routes import bp as heatmaps_bp
     from .main.routes import bp as main_bp
-    from .risks import seed as _risk_seed  # noqa: F401  (registers the demo-risk loader)
-    from .risks import start as _risk_start  # noqa: F401  (start-page steps and panels)
-    from .risks.helpers import HELPERS as risk_helpers
     from .risks.routes import bp as risks_bp
     from .vendor import bp as vendor_bp
 
@@ -91,7 +107,33 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(heatmaps_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp)
-    app.jinja_env.globals.update(risk_helpers)
+
+
+def register_features(app: Flask) -> None:
+    """What each feature adds beyond its pages, named here in order: the main menu, the
+    start page's steps and panels, the demo-data loaders."""
+    from flask_babel import lazy_gettext as _l
+
+    from . import navigation, seed
+    from .auth.permissions import is_board
+    from .main import start as main_start
+    from .risks import seed as risk_seed
+    from .risks import start as risk_start
+
+    def everyone(_user) -> bool:
+        return True
+
+    navigation.init_navigation(app, [
+        navigation.NavEntry(lambda: _l("Heat maps"), "heatmaps.index", everyone),
+        navigation.NavEntry(lambda: _l("Board view"), "heatmaps.board", is_board),
+        navigation.NavEntry(lambda: _l("Risks"), "risks.index", everyone),
+    ])
+    main_start.init_start_page(
+        app,
+        steps=[main_start.admin_steps, risk_start.steps],
+        panels=[risk_start.awaiting_panels],
+    )
+    seed.init_seed(app, loaders=[risk_seed.load_risks])
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -101,12 +143,14 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import i18n, navigation
+    """Formatting filters, display labels and the permission rules templates use (functions
+    that read what the view loaded; none of them queries)."""
+    from . import i18n, labels
     from .auth import permissions
 
     app.jinja_env.globals.update(permissions.TEMPLATE_RULES)
+    app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
     i18n.init_template_helpers(app)
-    navigation.init_navigation(app)
 
 
 def register_security_headers(app: Flask) -> None:

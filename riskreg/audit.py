@@ -1,5 +1,6 @@
-"""Recording who changed what. Services call ``record`` before their single commit,
-so the event lands in the same transaction as the change or not at all."""
+"""Recording who changed what. Services call ``record`` beside their change; the request's
+unit of work (uow.py) commits both or neither, so the event lands in the same transaction
+as the change or not at all."""
 
 from __future__ import annotations
 

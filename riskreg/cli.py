@@ -12,6 +12,7 @@ from .admin import services as admin_services
 from .extensions import db
 from .models.org import Unit
 from .services import ServiceError
+from .uow import transaction
 
 
 def _read_password() -> str:
@@ -37,9 +38,10 @@ def init_cli(app: Flask) -> None:
                                        "See `flask list-units`.")
         password = _read_password()
         try:
-            user = admin_services.create_user(None, email, name or email, password, role, unit)
+            with transaction():
+                user = admin_services.create_user(None, email, name or email, password, role,
+                                                  unit)
         except ServiceError as exc:
-            db.session.rollback()
             raise click.ClickException(exc.message) from exc
         click.echo(f"Created {user.email} as {role} on {unit.code} ({unit.name}).")
 
@@ -58,9 +60,9 @@ def init_cli(app: Flask) -> None:
     def create_org(code: str, name: str) -> None:
         """Create a new organisation (a root unit of kind region) with the default scale."""
         try:
-            unit = admin_services.add_unit(None, None, code, name, "region")
+            with transaction():
+                unit = admin_services.add_unit(None, None, code, name, "region")
         except ServiceError as exc:
-            db.session.rollback()
             raise click.ClickException(exc.message) from exc
         click.echo(f"Created {unit.code} ({unit.name}).")
 

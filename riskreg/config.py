@@ -36,6 +36,9 @@ class Config:
     SEND_FILE_MAX_AGE_DEFAULT = 3600
     # Fixed "today" for demos and tests (ISO date); None = the real date.
     RISKREG_TODAY = os.environ.get("RISKREG_TODAY")
+    # Stamp API tokens' last_used_at after the response (off only in the test harness,
+    # whose requests share one connection and one outer transaction).
+    API_TOKEN_STAMP = True
 
     @classmethod
     def check(cls, config: dict) -> None:

@@ -1,4 +1,6 @@
-"""Error pages (HTML) and error bodies (JSON under /api/): never a bare 500."""
+"""Error pages (HTML) and error bodies (JSON under /api/): never a bare 500.
+
+The unit of work (uow.py) has rolled back by the time a handler runs."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .auth.permissions import PermissionDenied
-from .extensions import db
 
 
 def N_(text: str) -> str:
@@ -42,25 +43,21 @@ def render_error(status: int, message: str | None = None):
 def init_errors(app: Flask) -> None:
     @app.errorhandler(PermissionDenied)
     def _denied(_exc):
-        db.session.rollback()
         return render_error(403)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
-        db.session.rollback()
         return render_error(400, _("The form had expired or was not sent from this site. "
                                    "Reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        db.session.rollback()
         status = exc.code or 500
         message = exc.description if getattr(exc, "riskreg_message", False) else None
         return render_error(status, message)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        db.session.rollback()
         app.logger.exception("Unhandled error")
         return render_error(500)
 

@@ -63,33 +63,7 @@ def init_template_helpers(app: Flask) -> None:
         localtime=local_datetime, isodate=iso_date, number=number, period=period_label
     )
     app.jinja_env.globals.update(
-        get_locale=get_locale, field_attrs=field_attrs, role_label=role_label,
-        kind_label=kind_label,
-    )
-
-
-def role_label(role: str) -> str:
-    from flask_babel import gettext as _
-
-    labels = {
-        "admin": _("Administrator"),
-        "coordinator": _("Internal-control coordinator"),
-        "owner": _("Risk owner"),
-        "board": _("Board reviewer"),
-    }
-    return labels.get(role, role)
-
-
-def kind_label(kind: str) -> str:
-    from flask_babel import gettext as _
-
-    labels = {
-        "region": _("Region"),
-        "board": _("Board or committee"),
-        "division": _("Division"),
-        "unit": _("Area or unit"),
-    }
-    return labels.get(kind, kind)
+        get_locale=get_locale, field_attrs=field_attrs)
 
 
 def field_attrs(field, autofocus: bool = False) -> dict:

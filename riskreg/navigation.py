@@ -1,11 +1,11 @@
-"""The main menu: each feature registers its entries with the rule that shows them."""
+"""The main menu: the entries ``create_app`` names, each with the rule that shows it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from .forms import EmptyForm
@@ -25,22 +25,18 @@ class NavItem:
     current: bool
 
 
-_ENTRIES: list[NavEntry] = []
-
-
-def register(label: Callable[[], str], endpoint: str, visible: Callable[[object], bool]) -> None:
-    if all(e.endpoint != endpoint for e in _ENTRIES):
-        _ENTRIES.append(NavEntry(label, endpoint, visible))
+EXTENSION = "riskreg.navigation"
 
 
 def nav_items() -> list[NavItem]:
     if not current_user.is_authenticated:
         return []
+    entries: list[NavEntry] = current_app.extensions[EXTENSION]
     here = request.endpoint or ""
-    exact = {e.endpoint for e in _ENTRIES}
+    exact = {e.endpoint for e in entries}
     return [
         NavItem(str(e.label()), url_for(e.endpoint), _is_current(e.endpoint, here, exact))
-        for e in _ENTRIES
+        for e in entries
         if e.visible(current_user)
     ]
 
@@ -53,5 +49,6 @@ def _is_current(endpoint: str, here: str, exact: set[str]) -> bool:
     return same_blueprint and here not in exact and endpoint.endswith(".index")
 
 
-def init_navigation(app: Flask) -> None:
+def init_navigation(app: Flask, entries: list[NavEntry]) -> None:
+    app.extensions[EXTENSION] = list(entries)
     app.jinja_env.globals.update(nav_items=nav_items, empty_form=EmptyForm)

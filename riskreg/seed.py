@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from . import audit
@@ -21,6 +22,7 @@ from .extensions import db
 from .models.org import Unit
 from .models.plan import Kpi, KpiOutcome, Perspective, Plan, StrategicGoal, SuccessFactor
 from .models.users import RoleAssignment, User
+from .uow import transaction
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 ORG_FILES = ("org_norrbotten.yaml", "org_sormland.yaml", "org_orebro.yaml")
@@ -132,27 +134,32 @@ def _users(data: dict, report: SeedReport) -> None:
                 report.add("role_assignments")
         report.logins.append((u["email"], ", ".join(f"{r['role']}@{r['unit']}"
                                                     for r in u["roles"]), u.get("note", "")))
-    db.session.commit()
 
 
-# Later features add their own loaders (risks, measures …), run after the core.
-EXTRA_LOADERS: list[Callable[[Path, SeedReport], None]] = []
+SeedLoader = Callable[[Path, SeedReport], None]
+EXTENSION = "riskreg.seed_loaders"
+
+
+def init_seed(app: Flask, loaders: list[SeedLoader]) -> None:
+    """The features' loaders (risks, measures …), run in this order after the core."""
+    app.extensions[EXTENSION] = tuple(loaders)
 
 
 def seed_demo(seed_dir: Path = SEED_DIR) -> SeedReport:
+    """Load everything in one transaction: a failure halfway leaves no partial demo data."""
     report = SeedReport()
-    for name in ORG_FILES:
-        if not (seed_dir / name).exists():
-            continue
-        data = load_yaml(name, seed_dir)
-        _units(data["organisation"], None, report)
-        if data.get("plan"):
-            _plan(data["plan"], report)
-        db.session.commit()
-    _users(load_yaml("users.yaml", seed_dir), report)
-    for loader in EXTRA_LOADERS:
-        loader(seed_dir, report)
-    if report.created:
-        audit.record(None, "seed", None, "seed-demo", None, dict(report.created))
-        db.session.commit()
+    with transaction():
+        for name in ORG_FILES:
+            if not (seed_dir / name).exists():
+                continue
+            data = load_yaml(name, seed_dir)
+            _units(data["organisation"], None, report)
+            if data.get("plan"):
+                _plan(data["plan"], report)
+            db.session.flush()
+        _users(load_yaml("users.yaml", seed_dir), report)
+        for loader in current_app.extensions[EXTENSION]:
+            loader(seed_dir, report)
+        if report.created:
+            audit.record(None, "seed", None, "seed-demo", None, dict(report.created))
     return report

@@ -10,7 +10,3 @@ class ServiceError(ValueError):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-class NotFound(LookupError):
-    """The object does not exist or is out of the caller's reach (404)."""

@@ -1,15 +1,25 @@
-"""Small helpers every feature's views share: service errors onto forms, the status of
-a form page, and period parameters (400 with a clear message on bad input)."""
+"""What every feature's views share: service errors onto forms, the status of a form page,
+and the one parser of request parameters (bool, unit, period, page, steps) used by the
+pages and the API alike. A bad value is a 400 (404 for a unit out of reach) with a clear
+message, never a 500."""
 
 from __future__ import annotations
 
 from flask import request
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from . import clock
+from .auth.permissions import can_read_unit, role_paths
 from .domain.periods import Period, PeriodError
 from .errors import abort_with
+from .extensions import db
+from .ids import parse_id
+from .models.org import Unit
 from .services import ServiceError
+
+TRUE = frozenset({"true", "1", "yes", "y", "on"})
+FALSE = frozenset({"false", "0", "no", "n", "off"})
 
 
 def form_error(form, exc: ServiceError) -> None:
@@ -26,6 +36,7 @@ def form_status(form) -> int:
     return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
 
 
+# -- request parameters ------------------------------------------------------------------
 def parse_period(raw: str | None, name: str = "period", *, allow_future: bool = False
                  ) -> Period:
     """A period parameter: absent means the current tertial; malformed is refused with
@@ -41,3 +52,68 @@ def parse_period(raw: str | None, name: str = "period", *, allow_future: bool = 
         abort_with(400, _("%(name)s: %(period)s lies in the future.", name=name,
                           period=str(period)))
     return period
+
+
+def period_arg(name: str = "period", *, allow_future: bool = False) -> Period:
+    return parse_period(request.args.get(name), name, allow_future=allow_future)
+
+
+def bool_arg(name: str, default: bool) -> bool:
+    """true/1/yes/y/on or false/0/no/n/off; absent or empty is ``default``. A form sends
+    a hidden "false" and then, when the box is ticked, "true": the last value counts."""
+    values = request.args.getlist(name)
+    raw = values[-1] if values else None
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in TRUE:
+        return True
+    if raw.lower() in FALSE:
+        return False
+    abort_with(400, _("%(name)s must be true or false.", name=name))
+
+
+MAX_INT = 2**31 - 1  # the databases' INTEGER
+
+
+def positive_int_arg(name: str, default: int, maximum: int = MAX_INT) -> int:
+    """A whole number 1..maximum (a page, a page size); absent or empty is ``default``."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or not 1 <= int(raw) <= maximum:
+        abort_with(400, _("%(name)s must be a whole number from 1 to %(max)d.", name=name,
+                          max=maximum))
+    return int(raw)
+
+
+def step_arg(name: str) -> int | None:
+    """A step of the risk scale (likelihood or consequence), or None when absent."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 3:
+        abort_with(400, _("Not a step of the scale."))
+    return int(raw)
+
+
+def default_unit(user) -> Unit | None:
+    """The highest unit the user can read."""
+    paths = role_paths(user)
+    if not paths:
+        return None
+    return db.session.scalar(select(Unit).where(Unit.path == paths[0]))
+
+
+def unit_arg(user, name: str = "unit") -> Unit | None:
+    """The readable unit named by the parameter, or None when it is absent: 400 for a
+    malformed id, 404 for a unit that does not exist or is out of the user's reach."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    unit_id = parse_id(raw)
+    if unit_id is None:
+        abort_with(400, _("%(name)s must be a unit id.", name=name))
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not can_read_unit(user, unit):
+        abort_with(404, _("No such unit."))
+    return unit

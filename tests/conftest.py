@@ -4,8 +4,11 @@
   loaded once with ``seed_demo()``.
 * Every test that uses the app runs inside an outer transaction on one connection.
   All sessions (the test body's and each request's) are bound to that connection with
-  ``join_transaction_mode="create_savepoint"``, so the services' ``commit()`` only
-  releases a savepoint; the outer transaction is rolled back after the test.
+  ``join_transaction_mode="create_savepoint"``, so the commit of a request's unit of work
+  (or of ``uow.transaction()`` in a test body) only releases a savepoint, and its rollback
+  goes back to that savepoint; the outer transaction is rolled back after the test.
+* Services flush and never commit: a test body that calls one and needs the result saved
+  (before a request, or before a rollback) wraps it in ``uow.transaction()``.
 * Each request of the test client runs in its own application context (as in
   production): its own session, its own ``flask.g`` and Flask-Login user.
 * CSRF stays on: ``client.post_form()`` fetches a page, takes its ``csrf_token`` and
@@ -21,6 +24,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
@@ -32,6 +36,7 @@ from sqlalchemy.pool import StaticPool
 
 from riskreg import create_app
 from riskreg.config import TestConfig
+from riskreg.domain.periods import Period
 from riskreg.extensions import db, limiter
 from riskreg.models import AuditEvent, RoleAssignment, Unit, User
 from riskreg.seed import DEMO_PASSWORD, seed_demo
@@ -50,7 +55,7 @@ DEMO_USERS = {
 
 _CSRF_INPUT = re.compile(r"<input[^>]*\bname=\"csrf_token\"[^>]*>")
 _VALUE = re.compile(r"\bvalue=\"([^\"]*)\"")
-# Transaction plumbing, not queries: left out of count_queries.
+# Transaction plumbing, not queries: left out of StatementLog.statements.
 _NOT_A_QUERY = re.compile(r"^\s*(SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT)\b", re.IGNORECASE)
 
 
@@ -59,7 +64,11 @@ def is_sqlite(url: str) -> bool:
 
 
 class RiskregTestConfig(TestConfig):
-    """TestConfig, plus one shared in-memory connection when the database is sqlite://."""
+    """TestConfig, plus one shared in-memory connection when the database is sqlite://.
+    API tokens are not stamped here: the stamp's own transaction would commit the test's
+    (tested on a live server in tests/browser/test_api_token_stamp.py)."""
+
+    API_TOKEN_STAMP = False
 
     SQLALCHEMY_ENGINE_OPTIONS = (
         {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
@@ -171,25 +180,11 @@ def redirects_to_login(response) -> bool:
 
 
 # -- app and database: once per run ------------------------------------------------
-def _sqlite_savepoints(engine) -> None:
-    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN."""
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
-
-
 @pytest.fixture(scope="session")
 def app() -> Iterator[Flask]:
     app = create_app(RiskregTestConfig)
     app.test_client_class = Client
     with app.app_context():
-        if is_sqlite(app.config["SQLALCHEMY_DATABASE_URI"]):
-            _sqlite_savepoints(db.engine)
         db.drop_all()
         db.create_all()
         seed_demo()
@@ -206,7 +201,7 @@ def app() -> Iterator[Flask]:
 
 @dataclass
 class _Connection:
-    """The connection of the running test, for count_queries."""
+    """The connection of the running test, for statement_log."""
 
     current: object | None = None
 
@@ -332,12 +327,15 @@ def admin_sormland(login_as) -> Client:
 
 @pytest.fixture
 def make_user(app):
-    """``make_user(email, role, unit_code)``: a new user (password DEMO_PASSWORD)."""
+    """``make_user(email, role, unit_code)``: a new user (password DEMO_PASSWORD), saved
+    as a request would save it (one unit of work)."""
     from riskreg.admin import services as admin_services
+    from riskreg.uow import transaction
 
     def _make(email: str, role: str, unit_code: str, name: str | None = None) -> User:
-        return admin_services.create_user(None, email, name or email, DEMO_PASSWORD, role,
-                                          unit(unit_code))
+        with transaction():
+            return admin_services.create_user(None, email, name or email, DEMO_PASSWORD,
+                                              role, unit(unit_code))
 
     return _make
 
@@ -366,6 +364,53 @@ def as_role(request, client, login_as):
     return _as
 
 
+# -- "today" and the risk register -----------------------------------------------------
+SECOND_OWNER = "riskagare2@norrbotten.example"  # a second risk owner on NLL-RS (made below)
+TODAY_2022_T2 = "2022-06-15"  # Norrbotten's demo tertial of re-assessments
+
+
+@pytest.fixture
+def set_today(app, monkeypatch):
+    """``set_today("2022-06-15")``: fix the app's "today" (restored after the test);
+    returns the period it falls in."""
+
+    def _set(iso: str) -> Period:
+        monkeypatch.setitem(app.config, "RISKREG_TODAY", iso)
+        return Period.containing(date.fromisoformat(iso))
+
+    return _set
+
+
+@pytest.fixture
+def t2(set_today) -> Period:
+    """Today is in 2022-T2, Norrbotten's demo tertial of re-assessments."""
+    return set_today(TODAY_2022_T2)
+
+
+@pytest.fixture
+def owner2(make_user) -> User:
+    """A second risk owner on NLL-RS (the same unit as the demo owner)."""
+    return make_user(SECOND_OWNER, "owner", "NLL-RS", "Rolf Andraägare")
+
+
+@pytest.fixture
+def second_owner(owner2, login_as) -> Client:
+    """The second risk owner on NLL-RS, signed in."""
+    return login_as(owner2.email)
+
+
+@pytest.fixture
+def deep_risks(app) -> dict[str, int]:
+    """A risk in a grandchild unit of Regionstyrelsen (VO Internmedicin, under Division
+    Länssjukvård 1) and one a level deeper, both 4×4 (a cell no seed risk uses)."""
+    from tests.helpers.heatmaps import add_unit, plant_risk
+
+    add_unit("NLL-LS1-IMED", "NLL-LS1-IMED-HJ", "Hjärtavdelningen")
+    grandchild = plant_risk("NLL-LS1-IMED", [("2022-T1", 4, 4)], "Risk i VO Internmedicin")
+    deeper = plant_risk("NLL-LS1-IMED-HJ", [("2022-T1", 4, 4)], "Risk på Hjärtavdelningen")
+    return {"grandchild": grandchild.id, "deeper": deeper.id}
+
+
 # -- lookups the tests use ---------------------------------------------------------
 def unit(code: str) -> Unit:
     found = db.session.scalar(select(Unit).where(Unit.code == code))
@@ -392,10 +437,25 @@ def db_state() -> dict[str, list]:
         select(t).order_by(*t.primary_key.columns))] for t in db.metadata.sorted_tables}
 
 
-# -- query counting and the audit log -----------------------------------------------
+# -- statements sent and the audit log -----------------------------------------------
+# INSERT, UPDATE, DELETE, also behind a WITH (not SELECT ... FOR UPDATE).
+_WRITE = re.compile(r"^\s*(INSERT\s+INTO|UPDATE\s|DELETE\s+FROM)\b"
+                    r"|^\s*WITH\b.*\b(INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b",
+                    re.IGNORECASE | re.DOTALL)
+_CLOSES_A_TRANSACTION = ("RELEASE", "ROLLBACK", "COMMIT")
+
+
 @dataclass
-class QueryLog:
-    statements: list[str] = field(default_factory=list)
+class StatementLog:
+    """The SQL statements sent on the test's connection, by the test body and by requests
+    alike. ``sent`` is everything, transaction plumbing included; ``statements`` (and
+    ``count``, ``len()``) leave out BEGIN/SAVEPOINT/RELEASE/ROLLBACK/COMMIT."""
+
+    sent: list[str] = field(default_factory=list)
+
+    @property
+    def statements(self) -> list[str]:
+        return [s for s in self.sent if not _NOT_A_QUERY.match(s)]
 
     @property
     def count(self) -> int:
@@ -404,22 +464,50 @@ class QueryLog:
     def __len__(self) -> int:
         return self.count
 
+    @property
+    def writes(self) -> list[str]:
+        """Every INSERT, UPDATE and DELETE, on one line each."""
+        return [" ".join(s.split()) for s in self.sent if _WRITE.match(s)]
+
+    def write_blocks(self) -> list[list[str]]:
+        """The writes grouped by the transaction (savepoint) they ran in: a block ends at
+        RELEASE SAVEPOINT / ROLLBACK / COMMIT; blocks without writes are left out."""
+        blocks: list[list[str]] = []
+        current: list[str] = []
+        for s in self.sent:
+            if s.lstrip().upper().startswith(_CLOSES_A_TRANSACTION):
+                if current:
+                    blocks.append(current)
+                current = []
+            elif _WRITE.match(s):
+                current.append(" ".join(s.split()))
+        if current:
+            blocks.append(current)
+        return blocks
+
+    def assert_one_transaction(self, *tables: str) -> list[str]:
+        """One block of writes, touching each of ``tables`` and the audit log."""
+        blocks = self.write_blocks()
+        assert len(blocks) == 1, f"writes in {len(blocks)} transactions: {blocks}"
+        written = " | ".join(blocks[0])
+        for table in (*tables, "audit_event"):
+            assert re.search(rf"\b(INSERT INTO|UPDATE) {table}\b", written), (table, written)
+        return blocks[0]
+
 
 @pytest.fixture
-def count_queries(app):
-    """``with count_queries() as q: ...`` then ``assert q.count == 1``.
-
-    Counts SQL statements sent on the test's connection (by the test body and by
-    requests alike), leaving out BEGIN/SAVEPOINT/RELEASE/ROLLBACK/COMMIT."""
+def statement_log(app):
+    """``with statement_log() as log: ...`` then ``assert log.count == 1``,
+    ``assert not log.writes`` or ``log.assert_one_transaction("risk")``: the one capture
+    of SQL statements (query-count pins, writes, transactions)."""
 
     @contextmanager
-    def _count() -> Iterator[QueryLog]:
-        log = QueryLog()
+    def _capture() -> Iterator[StatementLog]:
+        log = StatementLog()
         connection = _test_connection.current
 
         def _before(_conn, _cursor, statement, _params, _context, _many):
-            if not _NOT_A_QUERY.match(statement):
-                log.statements.append(statement)
+            log.sent.append(statement)
 
         event.listen(connection, "before_cursor_execute", _before)
         try:
@@ -427,7 +515,7 @@ def count_queries(app):
         finally:
             event.remove(connection, "before_cursor_execute", _before)
 
-    return _count
+    return _capture
 
 
 @pytest.fixture

@@ -15,16 +15,14 @@ from ..forms import EmptyForm
 from ..ids import parse_id
 from ..models.org import Unit
 from ..models.users import RoleAssignment
+from ..scales import scale_for_root
 from ..services import ServiceError
-from ..web import form_error, form_status
+from ..uow import attempt
+from ..web import form_status
 from . import queries, services
 from .forms import AssignmentForm, ScaleForm, UnitEditForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__)
-
-# Ids in URLs: a positive 32-bit integer, so that a huge id is a 404 and never reaches
-# the database (where it would overflow the INTEGER column: a 500).
-
 
 def admin_required(view):
     @wraps(view)
@@ -54,14 +52,10 @@ def unit_new():
         form.parent_id.data = parse_id(request.args["parent"])
     if form.validate_on_submit():
         parent = queries.administrable_unit_or_404(current_user, form.parent_id.data)
-        try:
-            unit = services.add_unit(current_user, parent, form.code.data, form.name.data,
-                                     form.kind.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            flash(_("The unit %(name)s was added.", name=unit.name), "success")
+        added = attempt(lambda: services.add_unit(current_user, parent, form.code.data,
+                                                  form.name.data, form.kind.data), form)
+        if added:
+            flash(_("The unit %(name)s was added.", name=added.value.name), "success")
             return redirect(url_for("admin.index"))
     return render_template("admin/unit_form.html", form=form, unit=None), form_status(form)
 
@@ -71,16 +65,10 @@ def unit_new():
 def unit_edit(unit_id: int):
     unit = queries.administrable_unit_or_404(current_user, unit_id)
     form = UnitEditForm(obj=unit)
-    if form.validate_on_submit():
-        try:
-            services.update_unit(current_user, unit, form.code.data, form.name.data,
-                                 form.kind.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            flash(_("The unit was saved."), "success")
-            return redirect(url_for("admin.index"))
+    if form.validate_on_submit() and attempt(lambda: services.update_unit(
+            current_user, unit, form.code.data, form.name.data, form.kind.data), form):
+        flash(_("The unit was saved."), "success")
+        return redirect(url_for("admin.index"))
     return render_template("admin/unit_form.html", form=form, unit=unit), form_status(form)
 
 
@@ -98,13 +86,11 @@ def user_new():
     form.unit_id.choices = queries.unit_choices(current_user)
     if form.validate_on_submit():
         unit = queries.administrable_unit_or_404(current_user, form.unit_id.data)
-        try:
-            user = services.create_user(current_user, form.email.data, form.name.data,
-                                        form.password.data, form.role.data, unit)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
+        created = attempt(lambda: services.create_user(
+            current_user, form.email.data, form.name.data, form.password.data, form.role.data,
+            unit), form)
+        if created:
+            user = created.value
             flash(_("The user %(name)s was added.", name=user.name), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user_form.html", form=form), form_status(form)
@@ -118,12 +104,7 @@ def user_detail(user_id: int):
     form.unit_id.choices = queries.unit_choices(current_user)
     if form.validate_on_submit():
         unit = queries.administrable_unit_or_404(current_user, form.unit_id.data)
-        try:
-            services.assign_role(current_user, user, form.role.data, unit)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
+        if attempt(lambda: services.assign_role(current_user, user, form.role.data, unit), form):
             flash(_("The role was added."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template(
@@ -141,12 +122,7 @@ def assignment_delete(assignment_id: int):
     user = queries.user_in_scope_or_404(current_user, assignment.user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        services.remove_role(current_user, assignment)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if attempt(lambda: services.remove_role(current_user, assignment)):
         flash(_("The role was removed."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
@@ -160,12 +136,7 @@ def user_active(user_id: int):
     if request.form.get("active") not in ("0", "1"):
         abort(400)
     active = request.form.get("active") == "1"
-    try:
-        services.set_user_active(current_user, user, active)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    if attempt(lambda: services.set_user_active(current_user, user, active)):
         flash(_("The user was activated.") if active else _("The user was deactivated."),
               "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -195,31 +166,28 @@ def scale(unit_id: int):
     root = db.session.get(Unit, unit_id)
     if root is None or root.parent_id is not None or not can_administer_scale(current_user, root):
         abort(404)
-    current = services.scale_for_root(root.id)
+    current = scale_for_root(root.id)
     form = ScaleForm()
     if request.method == "GET":
         form.size.data = current.size
         form.likelihood_labels.data = "\n".join(current.likelihood_labels)
         form.consequence_labels.data = "\n".join(current.consequence_labels)
         form.bands.data = "\n".join(
-            f"{b['name']}; {b['low']}; {b['high']}; {b['colour']}" for b in current.bands
+            f"{b.name}; {b.low}; {b.high}; {b.colour}" for b in current.bands
         )
         form.action_threshold.data = current.action_threshold
-    if form.validate_on_submit():
-        try:
-            config = {
-                "size": form.size.data,
-                "likelihood_labels": _parse_lines(form.likelihood_labels.data),
-                "consequence_labels": _parse_lines(form.consequence_labels.data),
-                "bands": _parse_bands(form.bands.data),
-                "action_threshold": form.action_threshold.data,
-            }
-            services.update_scale(current_user, root, config)
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            flash(_("The risk scale was saved."), "success")
-            return redirect(url_for("admin.scale", unit_id=root.id))
+
+    def save() -> None:
+        services.update_scale(current_user, root, {
+            "size": form.size.data,
+            "likelihood_labels": _parse_lines(form.likelihood_labels.data),
+            "consequence_labels": _parse_lines(form.consequence_labels.data),
+            "bands": _parse_bands(form.bands.data),
+            "action_threshold": form.action_threshold.data,
+        })
+
+    if form.validate_on_submit() and attempt(save, form):
+        flash(_("The risk scale was saved."), "success")
+        return redirect(url_for("admin.scale", unit_id=root.id))
     return render_template("admin/scale.html", form=form, root=root,
-                           scale=current.to_domain()), form_status(form)
+                           scale=current), form_status(form)

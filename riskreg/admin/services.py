@@ -1,4 +1,6 @@
-"""Administration: organisation units, users and role assignments, the risk scale."""
+"""Administration: organisation units, users and role assignments, the risk scale.
+
+Services flush; the request's unit of work (uow.py) commits."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from ..extensions import db
 from ..models.org import UNIT_KINDS, Unit
 from ..models.scale import RiskScale
 from ..models.users import RoleAssignment, User
+from ..scales import stored_scale
 from ..services import ServiceError
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
@@ -67,7 +70,7 @@ def add_unit(actor: User | None, parent: Unit | None, code: str, name: str, kind
         db.session.add(RiskScale(unit_id=unit.id, **DEFAULT_SCALE_CONFIG))
     audit.record(actor, "unit", unit.id, "create", None, audit.snapshot(unit, UNIT_FIELDS),
                  unit_id=unit.id)
-    db.session.commit()
+    db.session.flush()
     return unit
 
 
@@ -83,7 +86,7 @@ def update_unit(actor: User, unit: Unit, code: str, name: str, kind: str) -> Uni
     old, new = audit.diff(before, audit.snapshot(unit, UNIT_FIELDS))
     if new:
         audit.record(actor, "unit", unit.id, "update", old, new, unit_id=unit.id)
-    db.session.commit()
+    db.session.flush()
     return unit
 
 
@@ -123,7 +126,6 @@ def create_user(
                  {"email": email, "name": user.name, "role": role, "unit": unit.code},
                  unit_id=unit.id)
     _add_assignment(actor, user, role, unit, record=False)
-    db.session.commit()
     return user
 
 
@@ -150,8 +152,7 @@ def _add_assignment(actor: User | None, user: User, role: str, unit: Unit,
 def assign_role(actor: User, user: User, role: str, unit: Unit) -> RoleAssignment:
     require(can_administer_unit(actor, unit))
     assignment = _add_assignment(actor, user, _check_role(role), unit)
-    db.session.commit()
-    db.session.refresh(user)
+    db.session.expire(user, ["assignments"])
     return assignment
 
 
@@ -169,7 +170,7 @@ def remove_role(actor: User, assignment: RoleAssignment) -> None:
                  None, unit_id=assignment.unit_id)
     user.assignments.remove(assignment)
     forget_grants()
-    db.session.commit()
+    db.session.flush()
 
 
 def set_user_active(actor: User, user: User, active: bool) -> None:
@@ -184,33 +185,10 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
                  unit_id=user.assignments[0].unit_id if user.assignments else None)
     user.active = active
     user.session_token = new_session_token()  # ends the user's open sessions
-    db.session.commit()
-
-
-def set_password(actor: User | None, user: User, password: str) -> None:
-    if actor is not None and actor.id != user.id:
-        require(all(can_administer_unit(actor, a.unit) for a in user.assignments))
-    if passwords.password_problem(password):
-        raise ServiceError(
-            _("The password must have at least %(n)d characters.", n=passwords.MIN_LENGTH),
-            "password",
-        )
-    user.password_hash = passwords.hash_password(password)
-    user.session_token = new_session_token()
-    audit.record(actor, "user", user.id, "password", None, None)
-    db.session.commit()
+    db.session.flush()
 
 
 # -- the risk scale ---------------------------------------------------------
-def scale_for_root(root_id: int) -> RiskScale:
-    scale = db.session.scalar(select(RiskScale).where(RiskScale.unit_id == root_id))
-    if scale is None:  # an organisation created before scales existed
-        scale = RiskScale(unit_id=root_id, **DEFAULT_SCALE_CONFIG)
-        db.session.add(scale)
-        db.session.flush()
-    return scale
-
-
 def highest_step_used(root: Unit) -> int:
     """The highest likelihood or consequence any assessment in the organisation uses."""
     from ..models.risks import Risk, RiskAssessment
@@ -232,7 +210,11 @@ def update_scale(actor: User, root: Unit, config: dict) -> RiskScale:
     )
     if errors:
         raise ServiceError(" ".join(_(e.template, **e.params) for e in errors))
-    scale = scale_for_root(root.id)
+    scale = stored_scale(root.id)
+    if scale is None:  # the organisation's first own scale (it used the default)
+        scale = RiskScale(unit_id=root.id, **DEFAULT_SCALE_CONFIG)
+        db.session.add(scale)
+        db.session.flush()
     used = highest_step_used(root)
     if config["size"] < used:
         raise ServiceError(
@@ -244,5 +226,5 @@ def update_scale(actor: User, root: Unit, config: dict) -> RiskScale:
     old, new = audit.diff(before, audit.snapshot(scale, SCALE_FIELDS))
     if new:
         audit.record(actor, "risk_scale", scale.id, "update", old, new, unit_id=root.id)
-    db.session.commit()
+    db.session.flush()
     return scale

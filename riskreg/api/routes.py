@@ -12,17 +12,14 @@ from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.permissions import can_read_unit
-from ..domain.periods import Period
+from .. import web
 from ..errors import abort_with
 from ..extensions import db, login_manager
 from ..forms import EmptyForm
-from ..ids import parse_id
-from ..models.org import Unit
 from ..models.risks import ApiToken
 from ..risks import queries as risk_queries
-from ..services import ServiceError
-from ..web import parse_period
+from ..scales import scale_for_unit
+from ..uow import attempt
 from . import tokens
 
 bp = Blueprint("api", __name__)
@@ -53,45 +50,6 @@ def api_login_required(view):
     return wrapper
 
 
-def _period() -> Period:
-    return parse_period(request.args.get("period"), allow_future=True)
-
-
-def _bool(name: str, default: bool) -> bool:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if raw.lower() in ("true", "1", "yes"):
-        return True
-    if raw.lower() in ("false", "0", "no"):
-        return False
-    abort_with(400, _("%(name)s must be true or false.", name=name))
-
-
-def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 7 or int(raw) < 1 or (
-            maximum and int(raw) > maximum):
-        abort_with(400, _("%(name)s must be a whole number from 1 to %(max)d.", name=name,
-                          max=maximum or 10**6))
-    return int(raw)
-
-
-def readable_unit_arg(name: str = "unit") -> Unit | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    unit_id = parse_id(raw)
-    if unit_id is None:
-        abort_with(400, _("%(name)s must be a unit id.", name=name))
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or not can_read_unit(current_user, unit):
-        abort_with(404, _("No such unit."))
-    return unit
-
-
 @bp.route("/units")
 @api_login_required
 def units():
@@ -113,11 +71,11 @@ def assessment_json(row: risk_queries.RegisterRow) -> dict | None:
 @bp.route("/risks")
 @api_login_required
 def risks():
-    period = _period()
-    unit = readable_unit_arg()
-    include = _bool("include_subunits", True)
-    page = _positive_int("page", 1)
-    per_page = _positive_int("per_page", 50, MAX_PER_PAGE)
+    period = web.period_arg(allow_future=True)
+    unit = web.unit_arg(current_user)
+    include = web.bool_arg("include_subunits", True)
+    page = web.positive_int_arg("page", 1)
+    per_page = web.positive_int_arg("per_page", 50, MAX_PER_PAGE)
     result = risk_queries.register(current_user, risk_queries.RegisterFilter(
         period=period, unit=unit, include_subunits=include, page=page, per_page=per_page))
     return {
@@ -153,12 +111,9 @@ def token_create():
     form = EmptyForm()
     if not form.validate_on_submit():
         abort_with(400, _("The form had expired. Reload the page and try again."))
-    try:
-        token, secret = tokens.create_token(current_user, request.form.get("name", ""))
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
+    created = attempt(lambda: tokens.create_token(current_user, request.form.get("name", "")))
+    if created:
+        token, secret = created.value
         flash(_("Your new token %(name)s (copy it now; it is not shown again): %(secret)s",
                 name=token.name, secret=secret), "token")
     return redirect(url_for("auth.profile"))
@@ -188,7 +143,6 @@ def heatmap():
     ``compare=previous|last_year|YYYY-Tn`` also how each risk moved."""
     from ..heatmaps import params
     from ..heatmaps import queries as hq
-    from ..risks.services import scale_for_unit
 
     p = params.parse(current_user, default_compare="none")
     scale = scale_for_unit(p.unit)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import abort, g
+from flask import g
 from sqlalchemy import false, or_
 
 from ..domain.roles import Role
@@ -17,6 +17,10 @@ from ..models.org import Unit
 from ..models.users import User
 
 READ_ROLES = frozenset(Role)
+# Who manages risks (creates, assigns, archives; later plans and controls): coordinators.
+# Administrators keep the organisation (units, users, scales) and are not coordinators:
+# a region gives an administrator the coordinator role too when they are both.
+MANAGERS = frozenset({Role.COORDINATOR})
 
 
 class PermissionDenied(Exception):
@@ -86,7 +90,7 @@ def is_admin(user: User) -> bool:
 
 
 def is_coordinator(user: User) -> bool:
-    return has_any_role(user, {Role.COORDINATOR, Role.ADMIN})
+    return has_any_role(user, MANAGERS)
 
 
 def is_owner(user: User) -> bool:
@@ -97,24 +101,14 @@ def is_board(user: User) -> bool:
     return has_any_role(user, {Role.BOARD})
 
 
-def readable_unit_or_404(user: User, unit: Unit | None) -> Unit:
-    if unit is None or not can_read_unit(user, unit):
-        abort(404)
-    return unit
-
-
 def require(condition: bool) -> None:
     """403 unless the rule holds."""
     if not condition:
         raise PermissionDenied()
 
 
+# The rules the templates use (the views decide everything else).
 TEMPLATE_RULES = {
-    "can_read_unit": can_read_unit,
     "can_administer_unit": can_administer_unit,
-    "can_administer_scale": can_administer_scale,
     "is_admin": is_admin,
-    "is_coordinator": is_coordinator,
-    "is_owner": is_owner,
-    "is_board": is_board,
 }

@@ -15,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..admin import services as admin_services
+from ..api import tokens
 from ..extensions import limiter
 from ..forms import EmptyForm
 from ..services import ServiceError
@@ -88,7 +88,7 @@ def profile():
             form.current.errors.append(_("The current password is wrong."))
         else:
             try:
-                admin_services.set_password(current_user, current_user, form.password.data)
+                services.set_password(current_user, current_user, form.password.data)
             except ServiceError as exc:
                 form.password.errors.append(exc.message)
             else:
@@ -97,4 +97,5 @@ def profile():
                 flash(_("Your password is changed."), "success")
                 return redirect(url_for("auth.profile"))
     status = 400 if form.errors else 200
-    return render_template("auth/profile.html", form=form), status
+    return render_template("auth/profile.html", form=form,
+                           api_tokens=tokens.active_tokens(current_user)), status

@@ -1,16 +1,20 @@
-"""Sign-in and the users' own account."""
+"""Sign-in and the users' own account: passwords, language. Services flush; the request's
+unit of work (uow.py) commits."""
 
 from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import audit
 from ..extensions import db
 from ..models.types import utcnow
 from ..models.users import User
+from ..services import ServiceError
 from . import passwords
+from .permissions import can_administer_unit, require
 
 
 def normalise_email(email: str) -> str:
@@ -36,7 +40,6 @@ def record_login(user: User, password: str) -> None:
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     audit.record(user, "user", user.id, "login")
-    db.session.commit()
 
 
 def set_language(user: User, language: str) -> None:
@@ -45,4 +48,18 @@ def set_language(user: User, language: str) -> None:
         return
     user.language = language
     audit.record(user, "user", user.id, "language", {"language": old}, {"language": language})
-    db.session.commit()
+
+
+def set_password(actor: User | None, user: User, password: str) -> None:
+    """A new password (the user's own, or set by an administrator over all the user's
+    units); it ends the user's open sessions."""
+    if actor is not None and actor.id != user.id:
+        require(all(can_administer_unit(actor, a.unit) for a in user.assignments))
+    if passwords.password_problem(password):
+        raise ServiceError(
+            _("The password must have at least %(n)d characters.", n=passwords.MIN_LENGTH),
+            "password",
+        )
+    user.password_hash = passwords.hash_password(password)
+    user.session_token = new_session_token()
+    audit.record(actor, "user", user.id, "password", None, None)

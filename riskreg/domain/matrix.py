@@ -19,6 +19,14 @@ class ScaleError(ValueError):
     """A scale configuration that cannot be used."""
 
 
+def risk_value(likelihood, consequence):
+    """Risk value = likelihood × consequence: the one definition of it. Works on plain
+    integers and on SQL expressions alike (the queries build their value from here); the
+    database's CHECK constraint ``value = likelihood * consequence`` guards the stored
+    column."""
+    return likelihood * consequence
+
+
 @dataclass(frozen=True)
 class Band:
     name: str
@@ -48,7 +56,7 @@ class Scale:
         for name, step in (("likelihood", likelihood), ("consequence", consequence)):
             if not isinstance(step, int) or isinstance(step, bool) or not 1 <= step <= self.size:
                 raise ScaleError(f"{name} must be an integer 1–{self.size}: {step!r}")
-        return likelihood * consequence
+        return risk_value(likelihood, consequence)
 
     def band(self, value: int) -> Band:
         for band in self.bands:
@@ -58,6 +66,13 @@ class Scale:
 
     def band_for(self, likelihood: int, consequence: int) -> Band:
         return self.band(self.value(likelihood, consequence))
+
+    def band_range(self, name: str | None) -> tuple[int, int] | None:
+        """(lowest, highest) value of the band called ``name`` (for SQL filters)."""
+        for band in self.bands:
+            if band.name == name:
+                return band.low, band.high
+        return None
 
     def requires_action(self, value: int) -> bool:
         return value >= self.action_threshold

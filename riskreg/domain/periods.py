@@ -78,11 +78,6 @@ class Period:
     def start_date(self) -> date:
         return date(self.year, self.first_month, 1)
 
-    @property
-    def end_date(self) -> date:
-        """The first day after the period (exclusive end)."""
-        return self.next().start_date
-
     # -- presentation ----------------------------------------------------
     @property
     def report_name(self) -> str:
@@ -98,10 +93,6 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.year}-T{self.tertial}"
-
-
-def current_period(today: date | None = None) -> Period:
-    return Period.containing(today or date.today())
 
 
 def period_range(first: Period, last: Period) -> list[Period]:

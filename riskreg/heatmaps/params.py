@@ -1,4 +1,5 @@
-"""Parsing the heat-map parameters shared by the pages and the API (400/404 on bad input)."""
+"""The heat-map parameters shared by the pages and the API (400/404 on bad input), built
+on the common parsers in web.py."""
 
 from __future__ import annotations
 
@@ -6,15 +7,11 @@ from dataclasses import dataclass
 
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from ..auth.permissions import can_read_unit, role_paths
+from .. import web
 from ..domain.periods import Period, PeriodError
 from ..errors import abort_with
-from ..extensions import db
-from ..ids import parse_id
 from ..models.org import Unit
-from ..web import parse_period
 
 
 @dataclass
@@ -42,38 +39,13 @@ def _shifted(period: Period, how: str) -> Period | None:
         return None
 
 
-def parse_bool(name: str, default: bool) -> bool:
-    values = request.args.getlist(name)  # a form sends "false" then, if ticked, "true"
-    raw = values[-1] if values else None
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in ("true", "1", "yes", "y", "on"):
-        return True
-    if raw.lower() in ("false", "0", "no", "n", "off"):
-        return False
-    abort_with(400, _("%(name)s must be true or false.", name=name))
-
-
-def default_unit(user) -> Unit | None:
-    """The highest unit the user can read."""
-    paths = role_paths(user)
-    if not paths:
-        return None
-    return db.session.scalar(select(Unit).where(Unit.path == paths[0]))
-
-
-def parse_unit(user, raw: str | None) -> Unit:
-    if raw in (None, ""):
-        unit = default_unit(user)
+def parse_unit(user, raw_from_request: bool = True) -> Unit:
+    """The unit asked for, or the highest one the user can read."""
+    unit = web.unit_arg(user) if raw_from_request else None
+    if unit is None:
+        unit = web.default_unit(user)
         if unit is None:
             abort_with(404, _("No such unit."))
-        return unit
-    unit_id = parse_id(raw)
-    if unit_id is None:
-        abort_with(400, _("unit must be a unit id."))
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or not can_read_unit(user, unit):
-        abort_with(404, _("No such unit."))
     return unit
 
 
@@ -89,7 +61,7 @@ def parse_compare(raw: str | None, period: Period) -> tuple[Period | None, str]:
         Period.parse(raw)
     except PeriodError:
         abort_with(400, _("compare must be previous, last_year, none or a period YYYY-Tn."))
-    other = parse_period(raw, "compare")
+    other = web.parse_period(raw, "compare")
     if other >= period:
         abort_with(400, _("compare must be a period before %(period)s.", period=str(period)))
     return other, "period"
@@ -99,8 +71,8 @@ def parse(user, *, default_compare: str = "previous", with_unit: bool = True
           ) -> HeatmapParams:
     """The request's parameters; ``with_unit`` False for a page that chooses its own units
     when none is asked for (the board view)."""
-    unit = parse_unit(user, request.args.get("unit") if with_unit else None)
-    period = parse_period(request.args.get("period"))
-    include = parse_bool("include_subunits", True)
+    unit = parse_unit(user, with_unit)
+    period = web.period_arg()
+    include = web.bool_arg("include_subunits", True)
     against, compare = parse_compare(request.args.get("compare", default_compare), period)
     return HeatmapParams(unit, period, include, against, compare)

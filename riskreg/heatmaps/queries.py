@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 
 from ..auth.permissions import units_clause
-from ..domain.matrix import Band, Scale
+from ..domain.matrix import Band, Scale, risk_value
 from ..domain.periods import Period
 from ..extensions import db
 from ..models.org import Unit
@@ -105,7 +105,7 @@ def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: boo
     stmt = (select(lk, c, func.count(), func.aggregate_strings(pair, ","))
             .where(k.c.code.is_not(None)).group_by(lk, c))
     cells = {
-        (lk, c): Cell(lk, c, lk * c, scale.band(lk * c))
+        (lk, c): Cell(lk, c, risk_value(lk, c), scale.band(risk_value(lk, c)))
         for lk in range(1, scale.size + 1) for c in range(1, scale.size + 1)
     }
     outside = 0

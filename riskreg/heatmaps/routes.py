@@ -6,26 +6,21 @@ import json
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import navigation
-from ..auth.permissions import has_any_role, is_board, role_paths
+from ..auth.permissions import has_any_role, role_paths
 from ..domain.matrix import format_band_summary
 from ..domain.roles import Role
 from ..extensions import db
 from ..models.org import Unit
 from ..risks.queries import readable_units
-from ..risks.services import scale_for_unit
+from ..scales import scale_for_unit
 from . import figures, params, queries
 
 bp = Blueprint("heatmaps", __name__)
 LISTED = 50  # rows in the findings and change lists under the matrix (the register has all)
-
-navigation.register(lambda: _l("Heat maps"), "heatmaps.index", lambda user: True)
-navigation.register(lambda: _l("Board view"), "heatmaps.board", is_board)
 
 
 def figure_labels() -> dict[str, str]:

@@ -23,10 +23,6 @@ class StartPage:
     panels: list = field(default_factory=list)
 
 
-def today_period() -> Period:
-    return clock.current_period()
-
-
 def start_page(user: User) -> StartPage:
     assignments = list(
         db.session.scalars(
@@ -35,7 +31,7 @@ def start_page(user: User) -> StartPage:
     )
     order = {r.value: i for i, r in enumerate(Role)}
     assignments.sort(key=lambda a: (order[a.role], a.unit.path))
-    page = StartPage(today_period(), assignments, {a.role for a in assignments})
+    page = StartPage(clock.current_period(), assignments, {a.role for a in assignments})
     page.steps = start.steps_for(user, page)
     page.panels = start.panels_for(user, page)
     return page

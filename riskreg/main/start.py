@@ -1,4 +1,5 @@
-"""The start page's "what next" steps and panels, contributed by each feature."""
+"""The start page's "what next" steps and panels, contributed by each feature and named in
+``create_app``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import url_for
+from flask import Flask, current_app, url_for
 from flask_babel import gettext as _
 
 from ..auth.permissions import is_admin
@@ -27,32 +28,31 @@ class Panel:
 
 StepProvider = Callable[[Any, Any], list[Step]]
 PanelProvider = Callable[[Any, Any], list[Panel]]
-_STEPS: list[StepProvider] = []
-_PANELS: list[PanelProvider] = []
+EXTENSION = "riskreg.start_page"
 
 
-def step_provider(fn: StepProvider) -> StepProvider:
-    if fn not in _STEPS:
-        _STEPS.append(fn)
-    return fn
+@dataclass(frozen=True)
+class StartPageParts:
+    steps: tuple[StepProvider, ...]
+    panels: tuple[PanelProvider, ...]
 
 
-def panel_provider(fn: PanelProvider) -> PanelProvider:
-    if fn not in _PANELS:
-        _PANELS.append(fn)
-    return fn
+def init_start_page(app: Flask, steps: list[StepProvider], panels: list[PanelProvider]
+                    ) -> None:
+    app.extensions[EXTENSION] = StartPageParts(tuple(steps), tuple(panels))
 
 
 def steps_for(user, page) -> list[Step]:
-    return [s for provider in _STEPS for s in provider(user, page)]
+    parts: StartPageParts = current_app.extensions[EXTENSION]
+    return [s for provider in parts.steps for s in provider(user, page)]
 
 
 def panels_for(user, page) -> list[Panel]:
-    return [p for provider in _PANELS for p in provider(user, page)]
+    parts: StartPageParts = current_app.extensions[EXTENSION]
+    return [p for provider in parts.panels for p in provider(user, page)]
 
 
-@step_provider
-def _admin_steps(user, page) -> list[Step]:
+def admin_steps(user, page) -> list[Step]:
     if not is_admin(user):
         return []
     return [

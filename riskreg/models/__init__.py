@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
 from .audit import AuditEvent
+from .numbering import NumberSeries
 from .org import Unit
 from .plan import Kpi, KpiOutcome, Perspective, Plan, StrategicGoal, SuccessFactor
 from .risks import ApiToken, Risk, RiskAssessment, RiskGoalMark
@@ -15,6 +16,7 @@ __all__ = [
     "RiskGoalMark",
     "Kpi",
     "KpiOutcome",
+    "NumberSeries",
     "Perspective",
     "Plan",
     "RiskScale",

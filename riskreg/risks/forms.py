@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -11,6 +10,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..ids import parse_id
+from ..versioning import VersionedForm
 
 TEXT = 4000
 KIND_CHOICES = [("success_factor", _l("Success-factor risk")), ("unit", _l("Unit risk"))]
@@ -21,24 +21,6 @@ def _int_or_none(value):
     if value in (None, ""):
         return None
     return parse_id(value)
-
-
-class VersionedForm(FlaskForm):
-    """Every edit form carries the version it was based on (required)."""
-
-    version = HiddenField(filters=[_int_or_none])
-
-    def validate_version(self, field) -> None:
-        if field.data is None:
-            from wtforms.validators import ValidationError
-
-            raise ValidationError(_l("The form is missing its version. Reload the page."))
-
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        # A hidden field shows no errors of its own: say it for the whole form.
-        self.form_errors.extend(e for e in self.version.errors if e not in self.form_errors)
-        return ok
 
 
 class FilterForm(FlaskForm):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
+from ..domain.matrix import risk_value
 from ..domain.periods import Period
 from ..models.risks import Risk, RiskAssessment
 
@@ -47,7 +48,7 @@ def unpack(code):
     """(likelihood, consequence, value, period key) of a packed code, as SQL expressions."""
     likelihood = (code // STEP_FACTOR) % STEP_FACTOR
     consequence = code % STEP_FACTOR
-    return likelihood, consequence, likelihood * consequence, code // PERIOD_FACTOR
+    return likelihood, consequence, risk_value(likelihood, consequence), code // PERIOD_FACTOR
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Counted:
 
     @property
     def value(self) -> int:
-        return self.likelihood * self.consequence
+        return risk_value(self.likelihood, self.consequence)
 
     @classmethod
     def from_code(cls, code: int | None) -> Counted | None:

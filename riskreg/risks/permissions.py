@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from ..auth.permissions import can_read_unit, has_role_over
+from ..auth.permissions import MANAGERS, has_role_over
 from ..domain.roles import Role
 from ..models.org import Unit
 from ..models.risks import Risk
 from ..models.users import User
-
-MANAGERS = {Role.COORDINATOR}
-
-
-def can_read_risk(user: User, risk: Risk) -> bool:
-    return can_read_unit(user, risk.unit)
 
 
 def can_manage_risks_in(user: User, unit: Unit) -> bool:
@@ -36,10 +30,3 @@ def can_edit_risk(user: User, risk: Risk) -> bool:
 def can_be_owner(user: User, unit: Unit) -> bool:
     """A risk's owner must hold the risk-owner role on its unit (or above it)."""
     return user.active and has_role_over(user, {Role.OWNER}, unit)
-
-
-TEMPLATE_RULES = {
-    "can_manage_risk": can_manage_risk,
-    "can_edit_risk": can_edit_risk,
-    "can_manage_risks_in": can_manage_risks_in,
-}

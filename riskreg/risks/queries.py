@@ -278,10 +278,3 @@ def success_factor_choices(plan_id: int) -> list[tuple[int, str]]:
         .order_by(Perspective.position, StrategicGoal.position, SuccessFactor.position)
     ).all()
     return [(sid, f"{pname} – {sname}") for sid, sname, pname in rows]
-
-
-def band_range(scale: Scale, name: str | None) -> tuple[int, int] | None:
-    for band in scale.bands:
-        if band.name == name:
-            return band.low, band.high
-    return None

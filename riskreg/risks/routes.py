@@ -7,18 +7,17 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from .. import clock, navigation
+from .. import clock, web
 from ..auth.permissions import PermissionDenied, require
 from ..domain.periods import Period, period_range
-from ..errors import abort_with
 from ..extensions import db
 from ..ids import parse_id
 from ..models.org import Unit
-from ..services import ServiceError
-from ..web import form_error, form_status, parse_period
+from ..scales import scale_for_unit
+from ..uow import attempt
+from ..web import form_status
 from . import figures, queries, services
 from .forms import (
     ArchiveForm,
@@ -30,14 +29,13 @@ from .forms import (
     RiskForm,
 )
 from .permissions import can_edit_risk, can_manage_risk, can_manage_risks_in
+from .texts import RiskTexts
 
 bp = Blueprint("risks", __name__)
 
-navigation.register(lambda: _l("Risks"), "risks.index", lambda user: True)
-
 
 def parse_period_arg(name: str = "period") -> Period:
-    return parse_period(request.args.get(name), name, allow_future=True)
+    return web.period_arg(name, allow_future=True)
 
 
 def _risk_or_404(risk_id: int):
@@ -45,12 +43,6 @@ def _risk_or_404(risk_id: int):
     if risk is None:
         abort(404)
     return risk
-
-
-def _conflict(exc: services.StaleVersion):
-    db.session.rollback()
-    risk = queries.readable_risk(current_user, exc.risk.id)
-    return render_template("risks/conflict.html", risk=risk, submitted=exc.submitted), 409
 
 
 FILTER_KEYS = ("unit", "include_subunits", "kind", "band", "owner", "perspective", "period",
@@ -63,16 +55,9 @@ def _filter_args() -> dict[str, str]:
 
 
 def _save(form, write: Callable[[], object], done: str, target: str):
-    """Run a versioned write for a validated form: a redirect when it is saved, the
-    conflict page (409) when the form was based on an older version, or None with the
-    refusal shown on the form."""
-    try:
-        write()
-    except services.StaleVersion as exc:
-        return _conflict(exc)
-    except ServiceError as exc:
-        db.session.rollback()
-        form_error(form, exc)
+    """A redirect when the write is saved, or None with the refusal shown on the form
+    (a stale version becomes the 409 page in the unit of work)."""
+    if not attempt(write, form):
         return None
     flash(done, "success")
     return redirect(target)
@@ -107,7 +92,7 @@ def index():
                          ("value", _("Risk value, lowest first")), ("unit", _("Unit")),
                          ("owner", _("Risk owner")), ("period", _("Latest assessment"))]
     unit = next((u for u in units if u.id == form.unit.data), None)
-    scale = services.scale_for_unit(unit or units[0]) if units else None
+    scale = scale_for_unit(unit or units[0]) if units else None
     form.band.choices = [("", _("All bands"))] + [
         (b.name, f"{b.name} ({b.low}–{b.high})") for b in (scale.bands if scale else [])]
     can_create = any(can_manage_risks_in(current_user, u) for u in units)
@@ -115,23 +100,16 @@ def index():
         return render_template("risks/index.html", form=form, page=None, scale=scale,
                                can_create=can_create), 400
     period = parse_period_arg()
-    page_no = request.args.get("page", "1")
-    if parse_id(page_no) is None:
-        abort_with(400, _("Not a page number."))
-    steps = {}
-    for name in ("likelihood", "consequence"):
-        raw = request.args.get(name, "")
-        if raw:
-            if not raw.isascii() or not raw.isdigit() or len(raw) > 3:
-                abort_with(400, _("Not a step of the scale."))
-            steps[name] = int(raw)
+    page_no = web.positive_int_arg("page", 1)
+    steps = {name: step for name in ("likelihood", "consequence")
+             if (step := web.step_arg(name)) is not None}
     include = request.args.get("include_subunits", "y" if "unit" not in request.args else "")
     filters = queries.RegisterFilter(
         period=period, unit=unit, include_subunits=bool(include) or not form.unit.data,
         kind=form.kind.data or None,
-        band=queries.band_range(scale, form.band.data) if scale else None,
+        band=scale.band_range(form.band.data) if scale else None,
         owner_id=form.owner.data, perspective_id=form.perspective.data, q=form.q.data or None,
-        sort=form.sort.data or "number", page=int(page_no), **steps,
+        sort=form.sort.data or "number", page=page_no, **steps,
     )
     page = queries.register(current_user, filters)
     return render_template("risks/index.html", form=form, page=page, scale=scale,
@@ -144,7 +122,7 @@ def index():
 def detail(risk_id: int):
     risk = _risk_or_404(risk_id)
     period = parse_period_arg()
-    scale = services.scale_for_unit(risk.unit)
+    scale = scale_for_unit(risk.unit)
     chart = figures.value_history(risk.assessments, scale, f"#{risk.number}")
     events = queries.history(risk)
     return render_template(
@@ -172,7 +150,7 @@ def new():
     unit = db.session.get(Unit, unit_id)
     if unit is None or unit not in manageable:
         abort(404)
-    scale = services.scale_for_unit(unit)
+    scale = scale_for_unit(unit)
     form = RiskForm()
     plans = services.plans_for_unit(unit)
     form.plan_id.choices = [(p.id, p.name) for p in plans]
@@ -187,23 +165,16 @@ def new():
     if not plans:
         form.form_errors.append(_("No plan covers this unit yet: an administrator adds plans."))
     elif form.validate_on_submit():
-        try:
-            period = Period.parse(form.period.data) if form.period.data else None
-            texts = services.RiskTexts(**{f: getattr(form, f).data for f in (
-                "event", "consequence_text", "cause", "mitigation", "control_method",
-                "handling_question", "handling_type", "method")})
-            risk = services.create_risk(current_user, services.NewRisk(
-                kind=form.kind.data, unit_id=unit.id, plan_id=form.plan_id.data,
-                owner_id=form.owner_id.data, texts=texts,
-                success_factor_id=form.success_factor_id.data, number=form.number.data,
-                period=period, likelihood=form.likelihood.data,
-                consequence=form.consequence.data))
-        except ServiceError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            flash(_("Risk %(n)d was created.", n=risk.number), "success")
-            return redirect(url_for("risks.detail", risk_id=risk.id))
+        period = Period.parse(form.period.data) if form.period.data else None
+        created = attempt(lambda: services.create_risk(current_user, services.NewRisk(
+            kind=form.kind.data, unit_id=unit.id, plan_id=form.plan_id.data,
+            owner_id=form.owner_id.data, texts=RiskTexts.from_form(form),
+            success_factor_id=form.success_factor_id.data, number=form.number.data,
+            period=period, likelihood=form.likelihood.data,
+            consequence=form.consequence.data)), form)
+        if created:
+            flash(_("Risk %(n)d was created.", n=created.value.number), "success")
+            return redirect(url_for("risks.detail", risk_id=created.value.id))
     return render_template("risks/form.html", form=form, unit=unit, risk=None), form_status(form)
 
 
@@ -228,9 +199,7 @@ def edit(risk_id: int):
         form.version.data = risk.version
     form.success_factor_id.choices = [("", "–")] + queries.success_factor_choices(risk.plan_id)
     if form.validate_on_submit():
-        texts = services.RiskTexts(**{f: getattr(form, f).data for f in (
-            "event", "consequence_text", "cause", "mitigation", "control_method",
-            "handling_question", "handling_type", "method")})
+        texts = RiskTexts.from_form(form)
         saved = _save(form, lambda: services.update_texts(
             current_user, risk, texts, form.version.data,
             form.success_factor_id.data if manager else None),
@@ -247,7 +216,7 @@ def edit(risk_id: int):
 def assess(risk_id: int):
     risk = _risk_or_404(risk_id)
     require(can_edit_risk(current_user, risk))
-    scale = services.scale_for_unit(risk.unit)
+    scale = scale_for_unit(risk.unit)
     now = clock.current_period()
     form = AssessForm()
     form.period.choices = _period_choices(now)

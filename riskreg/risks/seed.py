@@ -14,16 +14,16 @@ from ..models.org import Unit
 from ..models.plan import Perspective, Plan, StrategicGoal, SuccessFactor
 from ..models.risks import Risk, RiskAssessment, RiskGoalMark
 from ..models.users import User
-from ..seed import EXTRA_LOADERS, SeedReport, load_yaml
+from ..scales import scale_for_unit
+from ..seed import SeedReport, load_yaml
 from . import services
+from .texts import RiskTexts
 
 RISK_FILES = {
     # file: (plan owner unit code, owner e-mail)
     "risks_norrbotten.yaml": ("NLL-RS", "riskagare@norrbotten.example"),
     "risks_sormland.yaml": ("SRM-PV", "riskagare@sormland.example"),
 }
-TEXTS = ("event", "consequence_text", "cause", "mitigation", "control_method",
-         "handling_question", "handling_type", "method")
 
 
 def _factor_id(plan: Plan, name: str | None) -> int | None:
@@ -45,7 +45,7 @@ def load_risks(seed_dir: Path, report: SeedReport) -> None:
         owner = db.session.scalar(select(User).where(User.email == owner_email))
         for item in load_yaml(name, seed_dir).get("risks") or []:
             _load_one(item, plan, owner, report)
-        db.session.commit()
+        db.session.flush()
 
 
 def _load_one(item: dict, plan: Plan, owner: User, report: SeedReport) -> None:
@@ -58,7 +58,7 @@ def _load_one(item: dict, plan: Plan, owner: User, report: SeedReport) -> None:
         risk = services.create_risk(None, services.NewRisk(
             kind=item["kind"], unit_id=unit.id, plan_id=plan.id, owner_id=owner.id,
             number=item["number"],
-            texts=services.RiskTexts(**{k: item.get(k) for k in TEXTS}),
+            texts=RiskTexts.from_mapping(item),
             success_factor_id=_factor_id(plan, item.get("success_factor")),
             period=Period.parse(first["period"]) if first else None,
             likelihood=first["likelihood"] if first else None,
@@ -68,7 +68,7 @@ def _load_one(item: dict, plan: Plan, owner: User, report: SeedReport) -> None:
             risk.assessments[0].comment = first["comment"]
         report.add("risks")
     have = {a.period for a in risk.assessments}
-    scale = services.scale_for_unit(risk.unit)
+    scale = scale_for_unit(risk.unit)
     for a in assessments:
         period = Period.parse(a["period"])
         if period in have:
@@ -91,6 +91,3 @@ def _load_one(item: dict, plan: Plan, owner: User, report: SeedReport) -> None:
             db.session.add(RiskGoalMark(risk_id=risk.id, period=period, mark=str(m["mark"])))
             report.add("goal_marks")
 
-
-if load_risks not in EXTRA_LOADERS:
-    EXTRA_LOADERS.append(load_risks)

@@ -1,18 +1,16 @@
 """Writes to the risk register. Each function checks the permission rule for the
-role and the object, validates, changes state, records the audit event and commits
-once; a refusal raises before anything is written."""
+role and the object, validates, changes state, records the audit event and flushes; the
+request's unit of work (uow.py) commits. A refusal raises before anything is written."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
 
-from .. import audit, clock
-from ..admin.services import scale_for_root
+from .. import audit, clock, numbering, versioning
 from ..auth.permissions import PermissionDenied, require
 from ..domain.matrix import Scale, ScaleError
 from ..domain.periods import Period
@@ -22,36 +20,16 @@ from ..models.plan import Perspective, Plan, StrategicGoal, SuccessFactor
 from ..models.risks import HANDLING_TYPES, RISK_KINDS, Risk, RiskAssessment
 from ..models.types import utcnow
 from ..models.users import User
+from ..scales import scale_for_unit
 from ..services import ServiceError
+from ..versioning import StaleVersion
 from .permissions import can_be_owner, can_edit_risk, can_manage_risk, can_manage_risks_in
+from .texts import TEXT_FIELDS, RiskTexts
 
 MAX_TEXT = 4000
-TEXT_FIELDS = ("event", "consequence_text", "cause", "mitigation", "control_method",
-               "handling_question", "handling_type", "method")
 RISK_FIELDS = ("kind", "plan_id", "number", "unit_id", "owner_id", "success_factor_id",
                *TEXT_FIELDS)
 ASSESSMENT_FIELDS = ("period", "likelihood", "consequence", "value", "comment")
-
-
-class StaleVersion(Exception):
-    """The form was based on an older version of the risk (409)."""
-
-    def __init__(self, risk: Risk, submitted: dict) -> None:
-        super().__init__("stale version")
-        self.risk = risk
-        self.submitted = submitted
-
-
-@dataclass
-class RiskTexts:
-    event: str
-    consequence_text: str | None = None
-    cause: str | None = None
-    mitigation: str | None = None
-    control_method: str | None = None
-    handling_question: str | None = None
-    handling_type: str | None = None
-    method: str | None = None
 
 
 @dataclass
@@ -67,10 +45,6 @@ class NewRisk:
     period: Period | None = None
     likelihood: int | None = None
     consequence: int | None = None
-
-
-def scale_for_unit(unit: Unit) -> Scale:
-    return scale_for_root(unit.root_id).to_domain()
 
 
 # -- validation helpers -------------------------------------------------------
@@ -149,28 +123,27 @@ def _check_owner(owner_id: int, unit: Unit) -> User:
     return owner
 
 
-def next_number(plan_id: int) -> int:
-    current = db.session.scalar(select(func.max(Risk.number)).where(Risk.plan_id == plan_id))
-    return (current or 0) + 1
+def _saved(risk: Risk) -> dict:
+    """What is stored now, for the conflict page."""
+    latest = risk.assessments[-1] if risk.assessments else None
+    saved = {name: getattr(risk, name) for name in (*TEXT_FIELDS, "success_factor_id",
+                                                    "archive_reason")}
+    saved["owner_id"] = risk.owner.name
+    for name in ("period", "likelihood", "consequence", "comment"):
+        saved[name] = getattr(latest, name) if latest is not None else None
+    saved["period"] = str(saved["period"]) if saved["period"] is not None else None
+    return saved
+
+
+def _stale(risk: Risk, submitted: dict):
+    """The conflict to raise when ``submitted`` was based on an older version of ``risk``."""
+    return lambda: StaleVersion(
+        risk, submitted, audit_type="risk", title=_("Someone else changed this risk"),
+        saved=_saved, back=lambda r: url_for("risks.detail", risk_id=r.id))
 
 
 def _check_version(risk: Risk, expected: int | None, submitted: dict) -> None:
-    if expected is None or expected != risk.version:
-        raise StaleVersion(risk, submitted)
-
-
-def _commit(risk: Risk, submitted: dict, *, flush_only: bool = False) -> None:
-    """Commit (or flush); a concurrent save between our read and write becomes a
-    conflict too."""
-    try:
-        if flush_only:
-            db.session.flush()
-        else:
-            db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        db.session.refresh(risk)
-        raise StaleVersion(risk, submitted) from exc
+    versioning.check_version(risk, expected, _stale(risk, submitted))
 
 
 def _assessment_snapshot(a: RiskAssessment | None) -> dict | None:
@@ -191,13 +164,8 @@ def create_risk(actor: User | None, new: NewRisk) -> Risk:
     texts = _clean_texts(new.kind, new.texts)
     factor_id = _check_success_factor(new.kind, new.success_factor_id, plan)
     owner = _check_owner(new.owner_id, unit)
-    number = new.number or next_number(plan.id)
-    if number < 1:
+    if new.number is not None and new.number < 1:
         raise ServiceError(_("The number must be 1 or more."), "number")
-    taken = db.session.scalar(select(Risk.id).where(Risk.plan_id == plan.id,
-                                                    Risk.number == number))
-    if taken is not None:
-        raise ServiceError(_("Number %(n)d is already used in this plan.", n=number), "number")
     first = None
     if new.period is not None:
         scale = scale_for_unit(unit)
@@ -206,6 +174,8 @@ def create_risk(actor: User | None, new: NewRisk) -> Risk:
         first = RiskAssessment(period=period, likelihood=new.likelihood,
                                consequence=new.consequence, value=value,
                                assessed_by_id=actor.id if actor else None)
+    # The number last: it takes the plan's lock row until the request commits.
+    number = numbering.claim(Risk, plan.id, new.number)
     risk = Risk(kind=new.kind, plan_id=plan.id, number=number, unit_id=unit.id,
                 owner_id=owner.id, success_factor_id=factor_id, **vars(texts))
     if first is not None:
@@ -217,12 +187,6 @@ def create_risk(actor: User | None, new: NewRisk) -> Risk:
     if first is not None:
         audit.record(actor, "risk", risk.id, "assess", None, _assessment_snapshot(first),
                      unit_id=unit.id)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:  # another coordinator took the number a moment ago
-        db.session.rollback()
-        raise ServiceError(_("Number %(n)d was just taken: save again for the next free "
-                             "number.", n=number), "number") from exc
     return risk
 
 
@@ -244,10 +208,9 @@ def update_texts(actor: User, risk: Risk, texts: RiskTexts, expected_version: in
     risk.success_factor_id = factor_id
     old, new = audit.diff(before, audit.snapshot(risk, RISK_FIELDS))
     if not new:
-        db.session.rollback()
-        return risk
+        return risk  # nothing changed: no UPDATE (the version stays), no event
     audit.record(actor, "risk", risk.id, "update", old, new, unit_id=risk.unit_id)
-    _commit(risk, submitted)
+    versioning.flush(_stale(risk, submitted))
     return risk
 
 
@@ -275,11 +238,10 @@ def assess(actor: User, risk: Risk, period: Period, likelihood: int | None,
     existing.assessed_by_id = actor.id
     existing.assessed_at = utcnow()
     risk.updated_at = utcnow()  # bumps the version: the risk changed
-    _commit(risk, submitted, flush_only=True)
+    versioning.flush(_stale(risk, submitted))
     after = _assessment_snapshot(existing)
     old, new = audit.diff(before or {}, after) if before else (None, after)
     audit.record(actor, "risk", risk.id, "assess", old, new or after, unit_id=risk.unit_id)
-    _commit(risk, submitted)
     return existing
 
 
@@ -294,7 +256,7 @@ def reassign_owner(actor: User, risk: Risk, owner_id: int, expected_version: int
     risk.owner_id = owner.id
     audit.record(actor, "risk", risk.id, "reassign", old, {"owner": owner.email},
                  unit_id=risk.unit_id)
-    _commit(risk, {"owner_id": owner_id})
+    versioning.flush(_stale(risk, {"owner_id": owner_id}))
     return risk
 
 
@@ -314,5 +276,5 @@ def archive(actor: User, risk: Risk, reason: str, expected_version: int | None) 
     risk.archive_reason = reason
     audit.record(actor, "risk", risk.id, "archive", {"archived": False},
                  {"archived": True, "reason": reason}, unit_id=risk.unit_id)
-    _commit(risk, {"archive_reason": reason})
+    versioning.flush(_stale(risk, {"archive_reason": reason}))
     return risk

@@ -1,18 +1,16 @@
-"""What the risk register adds to the start page."""
+"""What the risk register adds to the start page (named in ``create_app``)."""
 
 from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
 
-from ..auth.permissions import has_any_role, is_board, is_owner
-from ..main.start import Panel, Step, panel_provider, step_provider
+from ..auth.permissions import MANAGERS, has_any_role, is_board, is_owner
+from ..main.start import Panel, Step
 from . import queries
-from .permissions import MANAGERS
 
 
-@step_provider
-def _steps(user, page) -> list[Step]:
+def steps(user, page) -> list[Step]:
     steps = []
     if is_owner(user):
         steps.append(Step(_("Re-assess your risks for %(period)s", period=str(page.period)),
@@ -24,8 +22,7 @@ def _steps(user, page) -> list[Step]:
     return steps
 
 
-@panel_provider
-def _awaiting(user, page) -> list[Panel]:
+def awaiting_panels(user, page) -> list[Panel]:
     panels = []
     if is_owner(user):
         panels.append(Panel("risks/_awaiting.html", {

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.heatmap_helpers import NORRBOTTEN, seed_cells
+from tests.helpers.heatmaps import NORRBOTTEN, seed_cells
 
 pytestmark = pytest.mark.browser
 

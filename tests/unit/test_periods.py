@@ -8,7 +8,6 @@ from riskreg.domain.periods import (
     REPORT_NAMES,
     Period,
     PeriodError,
-    current_period,
     period_range,
 )
 
@@ -65,7 +64,6 @@ def test_report_names_and_months(tertial, report, first_month, last_month):
 )
 def test_the_tertial_a_day_falls_in(day, expected):
     assert str(Period.containing(day)) == expected
-    assert str(current_period(day)) == expected
 
 
 @pytest.mark.parametrize("text", ["2022-T1", "2022-T2", "2022-T3", "1990-T1", "2100-T3"])

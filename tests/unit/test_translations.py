@@ -1,6 +1,6 @@
 """The Swedish catalog covers every message in the code and templates, and is compiled.
 
-Fix a failure with ``python -m riskreg.i18n_catalog`` (extract + update + compile), then
+Fix a failure with ``python -m riskreg.tools.i18n_catalog`` (extract + update + compile), then
 translate the entries it lists in ``riskreg/translations/sv/LC_MESSAGES/messages.po``
 and run it again to compile the .mo.
 """
@@ -15,7 +15,7 @@ import pytest
 from babel.messages.catalog import Message
 from babel.messages.mofile import read_mo, write_mo
 
-from riskreg import i18n_catalog as cat
+from riskreg.tools import i18n_catalog as cat
 
 SV = "sv"
 
@@ -44,7 +44,7 @@ def test_extraction_finds_messages(template):
 def test_every_msgid_is_in_the_swedish_catalog(template, catalogs):
     report = cat.check_catalog(SV, catalogs[SV], template, None, complete=True)
     assert not report.missing, (
-        "msgids not in the Swedish catalog (run `python -m riskreg.i18n_catalog` and "
+        "msgids not in the Swedish catalog (run `python -m riskreg.tools.i18n_catalog` and "
         "translate them):\n" + _listing(report.missing)
     )
 
@@ -70,7 +70,7 @@ def test_committed_mo_matches_the_po(locale, catalogs):
     write_mo(compiled, catalogs[locale], use_fuzzy=False)
     compiled.seek(0)
     path = cat.mo_path(locale)
-    assert path.exists(), f"{path} is missing: run `python -m riskreg.i18n_catalog`"
+    assert path.exists(), f"{path} is missing: run `python -m riskreg.tools.i18n_catalog`"
     with open(path, "rb") as fh:
         committed = read_mo(fh)
     fresh = read_mo(compiled)
@@ -78,7 +78,7 @@ def test_committed_mo_matches_the_po(locale, catalogs):
     stale = sorted(str(k[0][0]) for k in want.keys() | have.keys() if want.get(k) != have.get(k))
     assert want == have, (
         f"{path.name} for {locale} is out of date with the .po (run "
-        f"`python -m riskreg.i18n_catalog`); differing msgids: {stale[:20]}"
+        f"`python -m riskreg.tools.i18n_catalog`); differing msgids: {stale[:20]}"
     )
     assert committed.plural_forms == fresh.plural_forms
 

@@ -5,7 +5,8 @@ page); 403 (the role may not do this at all); 404 (the object lies outside the
 user's organisation or subtree, or does not exist).
 
 A new page must be added to PAGES (and a new POST-only action to ACTIONS):
-``test_every_endpoint_is_in_the_matrix`` fails until it is.
+``test_every_endpoint_is_in_the_matrix`` fails until it is. Every page of PAGES is also
+read as every role with the statements captured: a GET never writes.
 """
 
 from __future__ import annotations
@@ -189,6 +190,19 @@ def test_page_access(as_role, role, page, expected):
     adapter = current_app.url_map.bind("localhost")
     assert adapter.match(url.split("?")[0], method="GET")[0] == page.endpoint
     check(c.get(url), expected)
+
+
+@pytest.mark.parametrize(("role", "page", "expected"), cases(PAGES))
+def test_reading_a_page_writes_nothing(as_role, statement_log, role, page, expected):
+    """Every GET of the matrix, as every role: not one INSERT, UPDATE or DELETE is sent
+    (whatever the answer), so no read can change the register, not even one that the
+    unit of work would roll back."""
+    c = as_role(role)
+    url = resolve(page.url)
+    with statement_log() as log:
+        response = c.get(url)
+    check(response, expected)
+    assert log.writes == [], f"GET {url} as {role} wrote: {log.writes}"
 
 
 @pytest.mark.parametrize(("role", "page", "expected"), cases(ACTIONS))

@@ -8,7 +8,7 @@ from wtforms.i18n import get_translations
 
 from riskreg.domain.matrix import DEFAULT_SCALE_CONFIG
 from tests.conftest import DEMO_USERS, db_state, field_errors, form_errors, translated, unit, user
-from tests.web.forms import new_user_form, scale_form, with_band_gap
+from tests.helpers.forms import new_user_form, scale_form, with_band_gap
 
 HUGE = "9" * 25  # beyond any integer column
 BIG = str(2**31)  # beyond a 32-bit INTEGER (PostgreSQL)

@@ -17,9 +17,12 @@ from riskreg.extensions import db
 from riskreg.models import AuditEvent, Unit
 from riskreg.models.risks import ApiToken
 from riskreg.risks import services
-from riskreg.risks.services import NewRisk, RiskTexts
+from riskreg.risks.services import NewRisk
+from riskreg.risks.texts import RiskTexts
+from riskreg.uow import transaction
+from riskreg.web import MAX_INT
 from tests.conftest import db_state, translated, unit, user
-from tests.web.risk_helpers import (
+from tests.helpers.risks import (
     LS1_OWNER,
     NLL_BOARD,
     NLL_COORDINATOR,
@@ -30,14 +33,11 @@ from tests.web.risk_helpers import (
     SRM_OWNER,
     SRM_REASSESSED_T2,
     SRM_VALUES_2024_T1,
-    TODAY_2022_T2,
     add_risks,
     plan_of,
     risk,
     risk_ids_in,
 )
-
-pytest_plugins = ["tests.web.risk_fixtures"]
 
 RISK_KEYS = {"id", "number", "kind", "unit_id", "owner", "title", "success_factor",
              "likelihood", "consequence", "value", "band", "assessment"}
@@ -46,19 +46,15 @@ SECRET = re.compile(r"rr_[A-Za-z0-9_\-]{20,}")
 
 
 @pytest.fixture
-def t2(set_today):
-    return set_today(TODAY_2022_T2)
-
-
-@pytest.fixture
 def ls1_risks(app):
     plan = plan_of("NLL")
     made = []
     for number, code in ((30, "NLL-LS1"), (31, "NLL-LS1-AKUT")):
-        made.append(services.create_risk(None, NewRisk(
-            kind="unit", unit_id=unit(code).id, plan_id=plan.id, owner_id=user(LS1_OWNER).id,
-            number=number, period=Period(2022, 1), likelihood=2, consequence=2,
-            texts=RiskTexts(event=f"Risk på {code}"))))
+        with transaction():
+            made.append(services.create_risk(None, NewRisk(
+                kind="unit", unit_id=unit(code).id, plan_id=plan.id,
+                owner_id=user(LS1_OWNER).id, number=number, period=Period(2022, 1),
+                likelihood=2, consequence=2, texts=RiskTexts(event=f"Risk på {code}"))))
     return made
 
 
@@ -199,6 +195,14 @@ def test_pagination_and_total(coordinator):
     ("NLL-LS1", "0", {"NLL-LS1"}),
     ("NLL-LS1-AKUT", "false", {"NLL-LS1-AKUT"}),
     ("NLL-NARA", "true", set()),
+    # the same words as the pages (web.bool_arg); empty is the default
+    ("NLL-LS1", "", {"NLL-LS1", "NLL-LS1-AKUT"}),
+    ("NLL-LS1", "YES", {"NLL-LS1", "NLL-LS1-AKUT"}),
+    ("NLL-LS1", "y", {"NLL-LS1", "NLL-LS1-AKUT"}),
+    ("NLL-LS1", "on", {"NLL-LS1", "NLL-LS1-AKUT"}),
+    ("NLL-LS1", "no", {"NLL-LS1"}),
+    ("NLL-LS1", "n", {"NLL-LS1"}),
+    ("NLL-LS1", "Off", {"NLL-LS1"}),
 ])
 def test_unit_and_include_subunits(coordinator, ls1_risks, code, include, expected):
     query = {"unit": str(unit(code).id), "per_page": "200"}
@@ -222,13 +226,24 @@ def test_an_owner_beneath_sees_only_the_risks_beneath(login_as, ls1_risks):
 # ======================================================================================
 @pytest.mark.parametrize("query", [
     {"period": "2022-T4"}, {"period": "2022-T0"}, {"period": "abc"}, {"period": "２０２２-T1"},
-    {"period": "1800-T1"}, {"include_subunits": "maybe"}, {"include_subunits": ""},
+    {"period": "1800-T1"}, {"include_subunits": "maybe"}, {"include_subunits": "ja"},
     {"page": "0"}, {"page": "-1"}, {"page": "abc"}, {"page": "9" * 12},
     {"per_page": "1000"}, {"per_page": "0"}, {"per_page": "201"}, {"per_page": "ten"},
     {"unit": "abc"}, {"unit": "-1"}, {"unit": "9" * 30},
 ], ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()))
 def test_bad_parameters_are_400_with_a_message(coordinator, query):
     assert_error(coordinator.get("/api/v1/risks", query_string=query), 400)
+
+
+@pytest.mark.parametrize(("name", "value", "maximum"), [
+    ("page", "0", MAX_INT), ("page", "abc", MAX_INT), ("page", str(2**31), MAX_INT),
+    ("per_page", "201", 200), ("per_page", "0", 200),
+])
+def test_a_bad_page_or_page_size_says_the_range(coordinator, name, value, maximum):
+    """The same parser and message as the register's page (web.positive_int_arg)."""
+    message = assert_error(coordinator.get("/api/v1/risks", query_string={name: value}), 400)
+    assert message == translated("%(name)s must be a whole number from 1 to %(max)d.",
+                                 name=name, max=maximum)
 
 
 def test_a_bad_period_message_speaks_the_interface_language(coordinator):
@@ -318,7 +333,8 @@ def test_a_revoked_token_is_401(owner, client):
 
 def test_a_deactivated_users_token_is_401(owner, client):
     secret = create_token(owner)
-    set_user_active(user("admin@norrbotten.example"), user(NLL_OWNER), False)
+    with transaction():
+        set_user_active(user("admin@norrbotten.example"), user(NLL_OWNER), False)
     assert_error(client.get("/api/v1/risks", headers=bearer(secret)), 401)
 
 
@@ -405,7 +421,7 @@ API_QUERIES = {"session": 5, "token": 6}
 
 
 @pytest.mark.parametrize("auth", ["session", "token"])
-def test_the_api_issues_the_same_queries_for_10_and_500_risks(owner, client, count_queries,
+def test_the_api_issues_the_same_queries_for_10_and_500_risks(owner, client, statement_log,
                                                               auth):
     secret = create_token(owner) if auth == "token" else None
     c, headers = (client, bearer(secret)) if secret else (owner, {})
@@ -413,7 +429,7 @@ def test_the_api_issues_the_same_queries_for_10_and_500_risks(owner, client, cou
 
     def measure(expected_total: int) -> int:
         c.get("/api/v1/risks", query_string=query, headers=headers)  # warm
-        with count_queries() as q:
+        with statement_log() as q:
             body = c.get("/api/v1/risks", query_string=query, headers=headers).get_json()
         assert body["total"] == expected_total
         return q.count

@@ -1,7 +1,7 @@
 """Keep the translation catalogs in step with the code: extract, update, compile, check.
 
-    python -m riskreg.i18n_catalog            # extract + update sv/en .po + compile .mo
-    python -m riskreg.i18n_catalog --check    # change nothing; exit 1 if sv is incomplete
+    python -m riskreg.tools.i18n_catalog            # extract + update sv/en .po + compile .mo
+    python -m riskreg.tools.i18n_catalog --check    # change nothing; exit 1 if sv is incomplete
 
 Messages are the English texts in ``_()``, ``_l()``, ``N_()``, ``gettext()``,
 ``lazy_gettext()`` and ``ngettext()`` in ``riskreg/**.py`` and in ``{{ _('…') }}`` /
@@ -38,7 +38,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # riskreg/
 ROOT = PACKAGE_DIR.parent
 MAPPING_FILE = ROOT / "babel.cfg"
 TRANSLATIONS_DIR = PACKAGE_DIR / "translations"
@@ -136,7 +136,7 @@ def new_catalog(locale: str) -> Catalog:
         header_comment=(
             f"# {Locale.parse(locale).english_name} translations for Riskreg.\n"
             "# Msgids are the English texts in the code and templates. Update with\n"
-            "# `python -m riskreg.i18n_catalog`; translate here; re-run to compile.\n#"
+            "# `python -m riskreg.tools.i18n_catalog`; translate here; re-run to compile.\n#"
         ),
         project="Riskreg",
         version="0.1",
@@ -393,7 +393,7 @@ def run(*, check: bool, root: Path = ROOT, out=sys.stdout) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m riskreg.i18n_catalog", description=__doc__.split("\n\n")[0]
+        prog="python -m riskreg.tools.i18n_catalog", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
         "--check",

@@ -25,10 +25,12 @@ from riskreg.domain.matrix import Scale, format_band_summary
 from riskreg.domain.periods import Period
 from riskreg.extensions import db
 from riskreg.models import Unit
-from riskreg.models.plan import Plan
 from riskreg.models.risks import Risk, RiskAssessment
 from riskreg.risks import services
+from riskreg.risks.texts import RiskTexts
+from riskreg.uow import transaction
 from tests.conftest import unit, user
+from tests.helpers.risks import plan_of
 
 SEED_DIR = Path(__file__).resolve().parent.parent.parent / "seed"
 
@@ -229,28 +231,25 @@ def change_rows(doc: Node) -> dict[int, Node]:
 Assessment = tuple[str, int, int]  # (period, likelihood, consequence)
 
 
-def plan_of(org: str) -> Plan:
-    plan_unit = ORGS[org][0]
-    plan = db.session.scalar(select(Plan).where(Plan.unit_id == unit(plan_unit).id))
-    assert plan is not None, f"no plan on {plan_unit}"
-    return plan
-
-
 def plant_risk(unit_code: str, assessments: list[Assessment], event: str,
                number: int | None = None) -> Risk:
     """A unit risk created through the services (actor None, as the seed does), then
-    re-assessed period by period by the organisation's coordinator."""
+    re-assessed period by period by the organisation's coordinator; each write saved as
+    its request would save it."""
     org = unit_code.split("-")[0]
     _plan_unit, owner_email, coordinator_email = ORGS[org]
     first, *later = sorted(assessments, key=lambda a: Period.parse(a[0]))
-    risk = services.create_risk(None, services.NewRisk(
-        kind="unit", unit_id=unit(unit_code).id, plan_id=plan_of(org).id,
-        owner_id=user(owner_email).id, number=number,
-        texts=services.RiskTexts(event=event, handling_type="control"),
-        period=Period.parse(first[0]), likelihood=first[1], consequence=first[2]))
+    with transaction():
+        risk = services.create_risk(None, services.NewRisk(
+            kind="unit", unit_id=unit(unit_code).id, plan_id=plan_of(org).id,
+            owner_id=user(owner_email).id, number=number,
+            texts=RiskTexts(event=event, handling_type="control"),
+            period=Period.parse(first[0]), likelihood=first[1], consequence=first[2]))
     coordinator = user(coordinator_email)
     for period, lk, c in later:
-        services.assess(coordinator, risk, Period.parse(period), lk, c, None, risk.version)
+        with transaction():
+            services.assess(coordinator, risk, Period.parse(period), lk, c, None,
+                            risk.version)
     return risk
 
 
@@ -258,10 +257,10 @@ def archive_risk(risk: Risk, at: datetime) -> None:
     """Archived through the service, then dated ``at`` (the service stamps 'now'), so that
     the test says in which tertial it left the register."""
     coordinator = user(ORGS[risk.unit.code.split("-")[0]][2])
-    services.archive(coordinator, risk, "Hanterad, avslutas", risk.version)
-    risk.archived_at = at
-    risk.archived_in = Period.containing(at.date())
-    db.session.flush()
+    with transaction():
+        services.archive(coordinator, risk, "Hanterad, avslutas", risk.version)
+        risk.archived_at = at
+        risk.archived_in = Period.containing(at.date())
 
 
 def plant_history() -> dict[str, Risk]:
@@ -281,7 +280,8 @@ def plant_history() -> dict[str, Risk]:
 
 
 def add_unit(parent_code: str, code: str, name: str, kind: str = "unit") -> Unit:
-    return admin_services.add_unit(None, unit(parent_code), code, name, kind)
+    with transaction():
+        return admin_services.add_unit(None, unit(parent_code), code, name, kind)
 
 
 # -- a large subtree --------------------------------------------------------------------

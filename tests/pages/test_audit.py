@@ -10,7 +10,7 @@ from riskreg.domain.matrix import DEFAULT_SCALE_CONFIG
 from riskreg.extensions import db
 from riskreg.models import RiskScale, RoleAssignment, Unit
 from tests.conftest import DEMO_USERS, assignments_of, db_state, unit, user
-from tests.web.forms import new_user_form, scale_form, with_band_gap
+from tests.helpers.forms import new_user_form, scale_form, with_band_gap
 
 LS1_OWNER = DEMO_USERS["owner_ls1"]
 

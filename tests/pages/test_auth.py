@@ -11,6 +11,7 @@ from limits import parse as parse_limit
 from riskreg.admin import services as admin_services
 from riskreg.extensions import db
 from riskreg.seed import DEMO_PASSWORD
+from riskreg.uow import transaction
 from tests.conftest import (
     DEMO_USERS,
     field_errors,
@@ -102,7 +103,8 @@ def test_successful_sign_ins_are_not_counted(app):
 
 
 def test_deactivated_user_cannot_sign_in(client):
-    admin_services.set_user_active(user(DEMO_USERS["admin"]), user(OWNER), False)
+    with transaction():
+        admin_services.set_user_active(user(DEMO_USERS["admin"]), user(OWNER), False)
     response = client.login(OWNER)
     assert response.status_code == 401
     assert field_errors(response, "password").strip() == f"<li>{translated(WRONG_LOGIN)}</li>"
@@ -110,7 +112,8 @@ def test_deactivated_user_cannot_sign_in(client):
 
 def test_deactivation_ends_open_sessions(owner):
     assert owner.get("/").status_code == 200
-    admin_services.set_user_active(user(DEMO_USERS["admin"]), user(OWNER), False)
+    with transaction():
+        admin_services.set_user_active(user(DEMO_USERS["admin"]), user(OWNER), False)
     assert redirects_to_login(owner.get("/"))
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from riskreg.admin import services
 from riskreg.auth import permissions
+from riskreg.auth import services as auth_services
 from riskreg.auth.permissions import PermissionDenied
 from riskreg.domain.matrix import DEFAULT_SCALE_CONFIG
 from riskreg.extensions import db
@@ -59,7 +60,7 @@ REFUSED = {
     "deactivate user with roles outside the division": (
         "admin_ls1", lambda a: services.set_user_active(a, user(DEMO_USERS["owner"]), False)),
     "set password of user of another region": (
-        "admin_sormland", lambda a: services.set_password(a, user(LS1_OWNER), PASSWORD)),
+        "admin_sormland", lambda a: auth_services.set_password(a, user(LS1_OWNER), PASSWORD)),
     "change scale of another region": (
         "admin_sormland", lambda a: services.update_scale(a, unit("NLL"), DEFAULT_SCALE_CONFIG)),
     "change scale as division admin": (
@@ -86,7 +87,7 @@ SERVICE_ERRORS = {
     "unknown kind": lambda a: services.add_unit(a, unit("NLL-LS1"), "NLL-X", "X", "castle"),
     "duplicate code": lambda a: services.add_unit(a, unit("NLL-LS1"), "nll-ls1", "X", "unit"),
     "empty name": lambda a: services.update_unit(a, unit("NLL-NARA"), "NLL-NARA", "  ", "division"),
-    "short password": lambda a: services.set_password(a, user(LS1_OWNER), "short"),
+    "short password": lambda a: auth_services.set_password(a, user(LS1_OWNER), "short"),
     "duplicate role": lambda a: services.assign_role(a, user(LS1_OWNER), "owner", unit("NLL-LS1")),
     "last role": lambda a: services.remove_role(a, assignments_of(LS1_OWNER)[0]),
     "deactivate yourself": lambda a: services.set_user_active(a, a, False),

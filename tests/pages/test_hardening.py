@@ -14,10 +14,10 @@ from riskreg.admin import services as admin_services
 from riskreg.extensions import db
 from riskreg.models import Risk, SuccessFactor, User
 from riskreg.models.plan import Perspective, StrategicGoal
+from riskreg.scales import stored_scale
+from riskreg.uow import transaction
 from tests.conftest import db_state, unit, user
-from tests.web.risk_helpers import add_risks, risk
-
-pytest_plugins = ["tests.web.risk_fixtures"]
+from tests.helpers.risks import add_risks, risk
 
 
 def _other_factor(r: Risk) -> int:
@@ -113,12 +113,14 @@ def test_the_board_view_can_be_narrowed_to_a_readable_unit(board):
 
 def test_administrators_text_reaches_the_figures_escaped(admin, board):
     root = unit("NLL")
-    scale = admin_services.scale_for_root(root.id)
-    config = scale.as_config()
+    stored = stored_scale(root.id)
+    assert stored is not None  # the demo organisation has its own scale
+    config = stored.as_config()
     config["bands"][2]["name"] = "<b>Hög</b>"
     config["likelihood_labels"][3] = '<a href="https://evil.example">Stor</a>'
     actor = db.session.scalar(select(User).where(User.email == "admin@norrbotten.example"))
-    admin_services.update_scale(actor, root, config)
+    with transaction():
+        admin_services.update_scale(actor, root, config)
     page = board.get("/heatmaps/", query_string={"unit": unit("NLL-RS").id,
                                                  "period": "2022-T1"}).get_data(as_text=True)
     figure = json.loads(html.unescape(re.search(r'data-figure="([^"]+)"', page).group(1)))

@@ -16,9 +16,21 @@ from riskreg.extensions import db
 from riskreg.models.plan import Perspective
 from riskreg.models.risks import Risk
 from riskreg.risks import services
-from riskreg.risks.services import NewRisk, RiskTexts
-from tests.conftest import db_state, field_errors, form_errors, translated, unit, user
-from tests.web.risk_helpers import (
+from riskreg.risks.services import NewRisk
+from riskreg.risks.texts import TEXT_FIELDS, RiskTexts
+from riskreg.uow import transaction
+from riskreg.web import MAX_INT
+from tests.conftest import (
+    SECOND_OWNER,
+    TODAY_2022_T2,
+    db_state,
+    field_errors,
+    form_errors,
+    translated,
+    unit,
+    user,
+)
+from tests.helpers.risks import (
     LS1_COORDINATOR,
     LS1_OWNER,
     NLL_BOARD,
@@ -29,10 +41,8 @@ from tests.web.risk_helpers import (
     SRM_BOARD,
     SRM_COORDINATOR,
     SRM_OWNER,
-    TODAY_2022_T2,
     TODAY_2024_T2,
     add_risks,
-    assert_one_transaction,
     assess_data,
     assessment,
     edit_data,
@@ -44,26 +54,11 @@ from tests.web.risk_helpers import (
     risk_events,
     risk_ids_in,
     selected_value,
-    statement_log,
     version_in,
 )
 
-pytest_plugins = ["tests.web.risk_fixtures"]
-
-SECOND_OWNER = "riskagare2@norrbotten.example"
 SRM_ADMIN = "admin@sormland.example"
 SORMLAND_USERS = [SRM_ADMIN, SRM_COORDINATOR, SRM_OWNER, SRM_BOARD]
-
-
-@pytest.fixture
-def t2(set_today):
-    """Today is in 2022-T2, Norrbotten's demo tertial of re-assessments."""
-    return set_today(TODAY_2022_T2)
-
-
-@pytest.fixture
-def owner2(make_user):
-    return make_user(SECOND_OWNER, "owner", "NLL-RS", "Rolf Andraägare")
 
 
 @pytest.fixture
@@ -71,17 +66,19 @@ def ls1_risks(app):
     """Two risks beneath NLL-RS: a unit risk on VO Akut (LS1 owner, 4 × 4 in 2022-T1) and a
     success-factor risk on Division Länssjukvård 1 with no assessment."""
     plan = plan_of("NLL")
-    akut = services.create_risk(None, NewRisk(
-        kind="unit", unit_id=unit("NLL-LS1-AKUT").id, plan_id=plan.id,
-        owner_id=user(LS1_OWNER).id, number=30, period=Period(2022, 1), likelihood=4,
-        consequence=4, texts=RiskTexts(event="Överbeläggning på akuten under pandemi",
-                                       handling_question="Följs rutinen?",
-                                       handling_type="measure",
-                                       method="Daglig uppföljning av beläggning över 100%")))
-    ls1 = services.create_risk(None, NewRisk(
-        kind="success_factor", unit_id=unit("NLL-LS1").id, plan_id=plan.id,
-        owner_id=user(LS1_OWNER).id, number=31, success_factor_id=risk("NLL", 3)
-        .success_factor_id, texts=RiskTexts(event="Vårdplatsbrist i divisionen")))
+    with transaction():
+        akut = services.create_risk(None, NewRisk(
+            kind="unit", unit_id=unit("NLL-LS1-AKUT").id, plan_id=plan.id,
+            owner_id=user(LS1_OWNER).id, number=30, period=Period(2022, 1), likelihood=4,
+            consequence=4, texts=RiskTexts(
+                event="Överbeläggning på akuten under pandemi",
+                handling_question="Följs rutinen?", handling_type="measure",
+                method="Daglig uppföljning av beläggning över 100%")))
+        ls1 = services.create_risk(None, NewRisk(
+            kind="success_factor", unit_id=unit("NLL-LS1").id, plan_id=plan.id,
+            owner_id=user(LS1_OWNER).id, number=31,
+            success_factor_id=risk("NLL", 3).success_factor_id,
+            texts=RiskTexts(event="Vårdplatsbrist i divisionen")))
     return akut, ls1
 
 
@@ -179,11 +176,11 @@ FILTERS = {
                       lambda r, a: r.unit.code == "NLL-RS"),
     "text, any case": (lambda: {"q": "PANDEMI"},
                        lambda r, a: any("pandemi" in (getattr(r, f) or "").lower()
-                                        for f in services.TEXT_FIELDS)),
+                                        for f in TEXT_FIELDS)),
     "text in the cause": (lambda: {"q": "levereranskedjan"},
                           lambda r, a: "levereranskedjan" in (r.cause or "")),
     "text with a % (not a wildcard)": (lambda: {"q": "%"}, lambda r, a: any(
-        "%" in (getattr(r, f) or "") for f in services.TEXT_FIELDS)),
+        "%" in (getattr(r, f) or "") for f in TEXT_FIELDS)),
     "kind and text": (lambda: {"kind": "unit", "q": "pandemi"},
                       lambda r, a: r.kind == "unit" and "pandemi" in r.event.lower()),
     "owner and band": (lambda: {"owner": str(user(NLL_OWNER).id), "band": "Hög"},
@@ -276,6 +273,15 @@ def test_bad_list_parameters_are_400_never_500(coordinator, query):
     assert "<html" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "９", "9" * 20, str(2**31)])
+def test_a_bad_page_number_says_what_a_page_is(coordinator, page):
+    """The register's page is read by the one parser of the pages and the API (web.py)."""
+    response = coordinator.get("/risks/", query_string={"page": page})
+    assert response.status_code == 400
+    assert translated("%(name)s must be a whole number from 1 to %(max)d.", name="page",
+                      max=MAX_INT) in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("page", [str(2**31 - 1), "9999999"])
 def test_a_page_far_beyond_the_end_is_empty(coordinator, page):
     response = coordinator.get("/risks/", query_string={"page": page})
@@ -300,10 +306,10 @@ def test_unreadable_filter_values_mean_no_filter(coordinator, query):
     assert register_total(response.get_data(as_text=True)) == 16
 
 
-def test_counts_and_pages_come_from_sql(coordinator, count_queries):
+def test_counts_and_pages_come_from_sql(coordinator, statement_log):
     """The total is one count(*) statement and the page one LIMITed statement."""
     coordinator.get("/risks/")
-    with count_queries() as q:
+    with statement_log() as q:
         coordinator.get("/risks/", query_string={"band": "Hög"})
     counts = [s for s in q.statements if re.search(r"count\(\*\)", s, re.I) and "risk" in s]
     assert len(counts) == 1
@@ -377,19 +383,33 @@ def test_a_unit_risk_page_shows_its_handling(coordinator_sormland):
 # ======================================================================================
 # The forms: create, edit, re-assess, re-assign, archive
 # ======================================================================================
-def test_coordinator_creates_a_risk_through_the_form(coordinator, t2):
+def test_coordinator_creates_a_risk_through_the_form(coordinator, t2, statement_log):
     url = f"/risks/new?unit={unit('NLL-RS').id}"
     data = new_risk_data(period="2022-T2", likelihood="3", consequence="4")
     with statement_log() as log:
         response = coordinator.post_form(url, data)
     assert response.status_code == 302
-    assert_one_transaction(log, "risk", "risk_assessment")
+    log.assert_one_transaction("risk", "risk_assessment")
     created = db.session.scalar(select(Risk).where(Risk.event == data["event"]))
     assert response.headers["Location"].endswith(f"/risks/{created.id}")
     assert (created.number, created.kind, created.owner.email) == (18, "unit", NLL_OWNER)
     assert [(str(a.period), a.value) for a in created.assessments] == [("2022-T2", 12)]
     assert [e.action for e in risk_events(created)] == ["create", "assess"]
     assert created.id in register_ids(coordinator.get("/risks/").get_data(as_text=True))
+
+
+def test_risks_created_through_the_form_are_numbered_one_after_another(coordinator, t2):
+    """18 and 19 after the demo's 1–17; a chosen free number (40) is kept, and the next
+    automatic number follows it. The "number taken" case is in BAD_FORMS."""
+    url = f"/risks/new?unit={unit('NLL-RS').id}"
+    made = []
+    for event, number in (("Första", ""), ("Andra", ""), ("Vald", "40"), ("Efter vald", "")):
+        response = coordinator.post_form(url, new_risk_data(event=event, number=number))
+        assert response.status_code == 302, event
+        made.append(db.session.scalar(select(Risk.number).where(Risk.event == event)))
+        flashed = coordinator.get(response.headers["Location"]).get_data(as_text=True)
+        assert translated("Risk %(n)d was created.", n=made[-1]) in flashed
+    assert made == [18, 19, 40, 41]
 
 
 def test_the_new_risk_form_asks_for_a_unit_first(coordinator, coordinator_ls1):
@@ -419,7 +439,7 @@ def test_edit_texts_through_the_form(login_as, email):
 
 
 @pytest.mark.parametrize("email", [NLL_OWNER, NLL_COORDINATOR])
-def test_re_assess_through_the_form(login_as, t2, email):
+def test_re_assess_through_the_form(login_as, t2, email, statement_log):
     c = login_as(email)
     r = risk("NLL", 1)
     form = c.get(f"/risks/{r.id}/assess").get_data(as_text=True)
@@ -427,7 +447,7 @@ def test_re_assess_through_the_form(login_as, t2, email):
         response = c.post_form(f"/risks/{r.id}/assess", assess_data(
             r, "2022-T2", 3, 3, "Läget har försämrats", version=version_in(form)))
     assert response.status_code == 302
-    assert_one_transaction(log, "risk_assessment", "risk")
+    log.assert_one_transaction("risk_assessment", "risk")
     assert (assessment(r, "2022-T1").value, assessment(r, "2022-T2").value) == (6, 9)
     event = risk_events(r)[-1]
     assert (event.action, event.old, event.new) == ("assess", None, {
@@ -736,6 +756,46 @@ def test_the_conflict_shows_the_saved_value_beside_the_input(owner, coordinator,
     by_field = {unescape(f): (mine, saved) for f, mine, saved in rows}
     assert by_field[translated("Likelihood")] == ("1", "3")
     assert by_field[translated("Consequence")] == ("4", "3")
+    assert by_field[translated("Comment")][0] == "Min"
+    html = response.get_data(as_text=True)
+    head = re.search(r'data-testid="conflict">\s*<thead>(.*?)</thead>', html, re.DOTALL).group(1)
+    assert [unescape(h) for h in re.findall(r"<th[^>]*>([^<]*)</th>", head)] == [
+        translated("Field"), translated("Your input"), translated("Saved now")]
+    # the latest changes, newest first: the owner's save that won
+    latest = re.findall(r"<li>(.*?)</li>", html.split(translated("Latest changes"))[1],
+                        re.DOTALL)
+    assert 1 <= len(latest) <= 5
+    assert user(NLL_OWNER).name in latest[0]
+    assert f'href="/risks/{r.id}"' in html  # back to the risk
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_a_save_that_loses_the_race_after_its_check_gets_the_conflict_page(
+        coordinator, owner2, t2, monkeypatch, form):
+    """Someone saves between our version check and our UPDATE: the UPDATE matches no row
+    (optimistic locking), and the answer is the same 409 page, with nothing of ours
+    saved."""
+    from sqlalchemy import update
+
+    r = risk("NLL", 1)
+    data = _change(form, r, str(r.version), "B")
+    events = len(risk_events(r))
+    real = services._check_version
+
+    def check_then_someone_saves(risk_obj, expected, submitted):
+        real(risk_obj, expected, submitted)
+        db.session.execute(update(Risk.__table__).where(Risk.id == risk_obj.id)
+                           .values(version=Risk.version + 1))
+
+    before = db_state()
+    monkeypatch.setattr(services, "_check_version", check_then_someone_saves)
+    response = coordinator.post_form(f"/risks/{r.id}/{form}", data)
+    monkeypatch.undo()
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert translated("Someone else changed this risk") in html
+    assert 'data-testid="conflict"' in html and translated("Latest changes") in html
+    assert db_state() == before and len(risk_events(r)) == events
 
 
 def test_an_archive_between_open_and_save_refuses_the_save(login_as, t2):
@@ -992,35 +1052,35 @@ def _spread(count: int) -> None:
                   event_text=f"Volym {code}")
 
 
-def _list_queries(c, count_queries) -> tuple[int, int]:
+def _list_queries(c, statement_log) -> tuple[int, int]:
     query = {"unit": str(unit("NLL-LS1").id), "include_subunits": "y", "sort": "-value"}
     c.get("/risks/", query_string=query)  # warm
-    with count_queries() as q:
+    with statement_log() as q:
         response = c.get("/risks/", query_string=query)
     assert response.status_code == 200
     return q.count, register_total(response.get_data(as_text=True))
 
 
 def test_the_list_page_issues_the_same_queries_for_10_and_500_risks(coordinator,
-                                                                    count_queries):
+                                                                    statement_log):
     _spread(12)
-    small, total_small = _list_queries(coordinator, count_queries)
+    small, total_small = _list_queries(coordinator, statement_log)
     _spread(488)
-    large, total_large = _list_queries(coordinator, count_queries)
+    large, total_large = _list_queries(coordinator, statement_log)
     assert (total_small, total_large) == (12, 500)
     assert small == large == LIST_PAGE_QUERIES
 
 
 
 def test_the_start_page_issues_the_same_queries_for_10_and_500_risks(owner_ls1, set_today,
-                                                                     count_queries):
+                                                                     statement_log):
     set_today(TODAY_2022_T2)
     _spread(12)
     owner_ls1.get("/")
-    with count_queries() as small:
+    with statement_log() as small:
         owner_ls1.get("/")
     _spread(488)
-    with count_queries() as large:
+    with statement_log() as large:
         html = owner_ls1.get("/").get_data(as_text=True)
     assert "(250)" in section(html, "awaiting-own")
     assert small.count == large.count

@@ -1,6 +1,6 @@
 """The heat-map page (/heatmaps/) and the board's view (/board/).
 
-Expected cells come from the seed YAML (tests/web/heatmap_helpers.py), never typed in;
+Expected cells come from the seed YAML (tests/helpers/heatmaps.py), never typed in;
 the page is read as HTML: td.cell with data-likelihood/-consequence/-count and its list
 of risk numbers, the band summary, the plotly figure in data-figure and the change table.
 """
@@ -19,14 +19,13 @@ from sqlalchemy import func, select
 from riskreg import clock
 from riskreg.extensions import db
 from riskreg.models import Unit
-from riskreg.risks.services import scale_for_unit
+from riskreg.scales import scale_for_unit
 from tests.conftest import redirects_to_login, translated, unit
-from tests.web.heatmap_helpers import (
+from tests.helpers.heatmaps import (
     DEMO_CASES,
     NORRBOTTEN,
     SORMLAND,
     Node,
-    add_unit,
     archive_risk,
     band_summary,
     change_rows,
@@ -147,16 +146,6 @@ def test_cell_link_of_a_past_period_keeps_risks_archived_since(coordinator):
 
 
 # -- roll-up ------------------------------------------------------------------------------
-@pytest.fixture
-def deep_risks(app):
-    """A risk in a grandchild unit of Regionstyrelsen (VO Internmedicin, under Division
-    Länssjukvård 1) and one a level deeper, both 4×4 (a cell no seed risk uses)."""
-    add_unit("NLL-LS1-IMED", "NLL-LS1-IMED-HJ", "Hjärtavdelningen")
-    grandchild = plant_risk("NLL-LS1-IMED", [("2022-T1", 4, 4)], "Risk i VO Internmedicin")
-    deeper = plant_risk("NLL-LS1-IMED-HJ", [("2022-T1", 4, 4)], "Risk på Hjärtavdelningen")
-    return {"grandchild": grandchild.id, "deeper": deeper.id}
-
-
 ROLL_UP = [
     ("NLL-RS", "true", {"grandchild", "deeper"}),
     ("NLL-LS1", "true", {"grandchild", "deeper"}),
@@ -438,14 +427,14 @@ PINNED = [
 
 
 @pytest.mark.parametrize(("url", "pinned", "testid"), PINNED)
-def test_query_count_is_constant_for_small_and_large_subtrees(board, count_queries, url,
+def test_query_count_is_constant_for_small_and_large_subtrees(board, statement_log, url,
                                                               pinned, testid):
     url = url.format(unit=unit("NLL-RS").id)
     get_page(board, url)  # warm up (per-process caches)
-    with count_queries() as small:
+    with statement_log() as small:
         get_page(board, url)
     counted = grow_tree(300)
-    with count_queries() as large:
+    with statement_log() as large:
         response = get_page(board, url)
     cells = page_cells(matrix_table(parse_html(response.get_data(as_text=True)), testid))
     assert sum(c.count for c in cells.values()) == 16 + sum(counted.values())  # it is large
@@ -461,12 +450,14 @@ def missing_unit_id() -> int:
     return (db.session.scalar(select(func.max(Unit.id))) or 0) + 1000
 
 
+UNIT_ID = "%(name)s must be a unit id."
+
 BAD_INPUT = [
     pytest.param(lambda: {"unit": missing_unit_id()}, 404, ("No such unit.", {}), id="unknown"),
-    pytest.param(lambda: {"unit": "abc"}, 400, ("unit must be a unit id.", {}), id="unit-abc"),
-    pytest.param(lambda: {"unit": "99999999999"}, 400, ("unit must be a unit id.", {}),
+    pytest.param(lambda: {"unit": "abc"}, 400, (UNIT_ID, {"name": "unit"}), id="unit-abc"),
+    pytest.param(lambda: {"unit": "99999999999"}, 400, (UNIT_ID, {"name": "unit"}),
                  id="unit-overflow"),
-    pytest.param(lambda: {"unit": "-4"}, 400, ("unit must be a unit id.", {}), id="unit-neg"),
+    pytest.param(lambda: {"unit": "-4"}, 400, (UNIT_ID, {"name": "unit"}), id="unit-neg"),
     pytest.param(lambda: {"period": "2022-T4"}, 400,
                  ("%(name)s: not a period; use YYYY-Tn, e.g. 2024-T1.", {"name": "period"}),
                  id="period-T4"),

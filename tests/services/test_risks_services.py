@@ -1,7 +1,11 @@
 """The writes of the risk register (riskreg.risks.services), called directly: create,
 re-assess, edit texts, re-assign the owner, archive. Each checks its permission rule,
 validates, writes, and records exactly the expected audit events (old → new) in the
-same transaction; a refusal leaves the database as it was."""
+same transaction; a refusal leaves the database as it was.
+
+The services flush and never commit: a write that a request would commit, and that a test
+needs saved before it goes on (and rolls back), runs in ``uow.transaction()``; a refusal is
+followed by the rollback the request's unit of work would do."""
 
 from __future__ import annotations
 
@@ -15,45 +19,30 @@ from riskreg.extensions import db
 from riskreg.models.plan import Perspective, StrategicGoal, SuccessFactor
 from riskreg.models.risks import Risk, RiskAssessment
 from riskreg.risks import queries, services
-from riskreg.risks.services import (
-    ASSESSMENT_FIELDS,
-    RISK_FIELDS,
-    NewRisk,
-    RiskTexts,
-    StaleVersion,
-)
+from riskreg.risks.services import ASSESSMENT_FIELDS, RISK_FIELDS, NewRisk
+from riskreg.risks.texts import TEXT_FIELDS, RiskTexts
 from riskreg.services import ServiceError
-from tests.conftest import db_state, unit, user
-from tests.web.risk_helpers import (
+from riskreg.uow import transaction
+from riskreg.versioning import StaleVersion
+from tests.conftest import SECOND_OWNER, TODAY_2022_T2, db_state, unit, user
+from tests.helpers.risks import (
     LS1_COORDINATOR,
     LS1_OWNER,
     NLL_BOARD,
     NLL_COORDINATOR,
     NLL_OWNER,
     SRM_COORDINATOR,
-    TODAY_2022_T2,
-    assert_one_transaction,
     assessment,
     plan_of,
     risk,
     risk_events,
-    statement_log,
 )
-
-pytest_plugins = ["tests.web.risk_fixtures"]
-
-SECOND_OWNER = "riskagare2@norrbotten.example"
 
 
 @pytest.fixture(autouse=True)
 def _today(set_today):
     """Norrbotten's demo tertial 2022-T2 is "now" in this module."""
     set_today(TODAY_2022_T2)
-
-
-@pytest.fixture
-def owner2(make_user):
-    return make_user(SECOND_OWNER, "owner", "NLL-RS", "Rolf Andraägare")
 
 
 def factor_id(org: str = "NLL", position: int = 0) -> int:
@@ -76,12 +65,12 @@ def new_risk(**changes) -> NewRisk:
 
 
 # -- create --------------------------------------------------------------------------------
-def test_coordinator_creates_a_risk_with_its_first_assessment(app):
+def test_coordinator_creates_a_risk_with_its_first_assessment(app, statement_log):
     actor = user(NLL_COORDINATOR)
-    with statement_log() as log:
+    with statement_log() as log, transaction():
         created = services.create_risk(actor, new_risk(
             period=Period(2022, 2), likelihood=3, consequence=4))
-    assert_one_transaction(log, "risk", "risk_assessment")
+    log.assert_one_transaction("risk", "risk_assessment")
     db.session.expire_all()
     assert created.number == 18  # the next free number after 1–17
     assert (created.kind, created.unit.code, created.owner.email) == (
@@ -189,12 +178,12 @@ def test_only_a_coordinator_over_the_unit_creates(app, email):
 
 # -- re-assess --------------------------------------------------------------------------------
 @pytest.mark.parametrize("email", [NLL_OWNER, NLL_COORDINATOR])
-def test_owner_or_coordinator_re_assesses_and_history_is_kept(app, email):
+def test_owner_or_coordinator_re_assesses_and_history_is_kept(app, email, statement_log):
     r = risk("NLL", 1)  # 2022-T1: 2 × 3 = 6
     version, count = r.version, len(risk_events(r))
-    with statement_log() as log:
+    with statement_log() as log, transaction():
         services.assess(user(email), r, Period(2022, 2), 3, 3, "  Sämre läge  ", version)
-    assert_one_transaction(log, "risk_assessment", "risk")
+    log.assert_one_transaction("risk_assessment", "risk")
     db.session.expire_all()
     assert [(str(a.period), a.likelihood, a.consequence, a.value) for a in r.assessments] == [
         ("2022-T1", 2, 3, 6), ("2022-T2", 3, 3, 9)]
@@ -283,7 +272,7 @@ def test_a_write_on_a_stale_or_missing_version_is_refused(app, owner2, write, st
     before = db_state()
     with pytest.raises(StaleVersion) as refused:
         write(user(NLL_COORDINATOR), r, expected)
-    assert refused.value.risk is r and refused.value.submitted
+    assert refused.value.obj is r and refused.value.submitted
     db.session.rollback()
     assert db_state() == before
 
@@ -291,8 +280,9 @@ def test_a_write_on_a_stale_or_missing_version_is_refused(app, owner2, write, st
 def test_two_writers_on_the_same_version_the_second_is_refused(app):
     r = risk("NLL", 1)
     seen = r.version  # both opened the form here
-    services.update_texts(user(NLL_OWNER), r, RiskTexts(event="Först"), seen,
-                          r.success_factor_id)
+    with transaction():  # the first one's request
+        services.update_texts(user(NLL_OWNER), r, RiskTexts(event="Först"), seen,
+                              r.success_factor_id)
     before = db_state()
     with pytest.raises(StaleVersion) as refused:
         services.assess(user(NLL_COORDINATOR), r, Period(2022, 2), 4, 4, "Sist", seen)
@@ -320,9 +310,10 @@ def test_a_save_between_check_and_write_becomes_a_conflict(app, owner2, monkeypa
                            .values(version=Risk.version + 1))
 
     monkeypatch.setattr(services, "_check_version", check_then_someone_saves)
-    with pytest.raises(StaleVersion):
+    with pytest.raises(StaleVersion) as refused:
         write(user(NLL_COORDINATOR), r, seen)
-    db.session.expire_all()
+    assert refused.value.obj is r
+    db.session.rollback()  # as the request's unit of work does before the 409 page
     r = risk("NLL", 1)
     assert (r.archived, r.owner.email, r.event != "Ny text") == (False, NLL_OWNER, True)
     assert assessment(r, "2022-T2") is None
@@ -330,16 +321,16 @@ def test_a_save_between_check_and_write_becomes_a_conflict(app, owner2, monkeypa
 
 
 # -- edit texts --------------------------------------------------------------------------------
-def test_owner_edits_texts_and_the_event_holds_only_the_changes(app):
+def test_owner_edits_texts_and_the_event_holds_only_the_changes(app, statement_log):
     r = risk("NLL", 2)
     old_cause, version = r.cause, r.version
-    texts = RiskTexts(**{f: getattr(r, f) for f in services.TEXT_FIELDS})
+    texts = RiskTexts(**{f: getattr(r, f) for f in TEXT_FIELDS})
     texts.cause = "Ny orsak"
     texts.mitigation = ""  # emptied: stored as NULL
     old_mitigation = r.mitigation
-    with statement_log() as log:
+    with statement_log() as log, transaction():
         services.update_texts(user(NLL_OWNER), r, texts, version, r.success_factor_id)
-    assert_one_transaction(log, "risk")
+    log.assert_one_transaction("risk")
     db.session.expire_all()
     assert (r.cause, r.mitigation, r.version) == ("Ny orsak", None, version + 1)
     event = risk_events(r)[-1]
@@ -350,7 +341,7 @@ def test_owner_edits_texts_and_the_event_holds_only_the_changes(app):
 
 def test_a_save_without_changes_writes_nothing(app):
     r = risk("NLL", 2)
-    texts = RiskTexts(**{f: getattr(r, f) for f in services.TEXT_FIELDS})
+    texts = RiskTexts(**{f: getattr(r, f) for f in TEXT_FIELDS})
     before = db_state()
     services.update_texts(user(NLL_OWNER), r, texts, r.version, r.success_factor_id)
     assert db_state() == before
@@ -360,7 +351,7 @@ def test_the_success_factor_can_be_changed(app):
     r = risk("NLL", 2)
     old, new = r.success_factor_id, factor_id(position=3)
     assert old != new
-    texts = RiskTexts(**{f: getattr(r, f) for f in services.TEXT_FIELDS})
+    texts = RiskTexts(**{f: getattr(r, f) for f in TEXT_FIELDS})
     services.update_texts(user(NLL_COORDINATOR), r, texts, r.version, new)
     event = risk_events(r)[-1]
     assert (event.old, event.new) == ({"success_factor_id": old}, {"success_factor_id": new})
@@ -375,7 +366,7 @@ def test_the_success_factor_can_be_changed(app):
         "unknown factor"])
 def test_edit_refuses_bad_input_and_saves_nothing(app, changes, field):
     r = risk("NLL", 2)
-    texts = RiskTexts(**{f: getattr(r, f) for f in services.TEXT_FIELDS})
+    texts = RiskTexts(**{f: getattr(r, f) for f in TEXT_FIELDS})
     factor = r.success_factor_id
     if changes == "factor":
         factor = 2**31 - 1
@@ -403,12 +394,12 @@ def test_only_the_own_owner_or_a_coordinator_edits(app, owner2, email):
 
 
 # -- re-assign the owner ------------------------------------------------------------------------
-def test_coordinator_reassigns_to_an_owner_of_the_unit(app, owner2):
+def test_coordinator_reassigns_to_an_owner_of_the_unit(app, owner2, statement_log):
     r = risk("NLL", 4)
     version = r.version
-    with statement_log() as log:
+    with statement_log() as log, transaction():
         services.reassign_owner(user(NLL_COORDINATOR), r, owner2.id, version)
-    assert_one_transaction(log, "risk")
+    log.assert_one_transaction("risk")
     db.session.expire_all()
     assert (r.owner_id, r.version) == (owner2.id, version + 1)
     event = risk_events(r)[-1]
@@ -422,10 +413,12 @@ def test_coordinator_reassigns_to_an_owner_of_the_unit(app, owner2):
 
 def test_an_owner_of_the_unit_above_may_own_a_division_risk(app):
     """The owner role on NLL-RS reaches NLL-LS1 beneath it."""
-    created = services.create_risk(user(LS1_COORDINATOR), new_risk(
-        unit_id=unit("NLL-LS1").id, owner_id=user(LS1_OWNER).id))
-    services.reassign_owner(user(NLL_COORDINATOR), created, user(NLL_OWNER).id,
-                            created.version)
+    with transaction():
+        created = services.create_risk(user(LS1_COORDINATOR), new_risk(
+            unit_id=unit("NLL-LS1").id, owner_id=user(LS1_OWNER).id))
+    with transaction():
+        services.reassign_owner(user(NLL_COORDINATOR), created, user(NLL_OWNER).id,
+                                created.version)
     assert created.owner.email == NLL_OWNER
 
 
@@ -436,8 +429,9 @@ def test_the_new_owner_must_hold_the_owner_role_on_the_unit(app, make_user, emai
         from riskreg.admin.services import set_user_active
 
         make_user("slutat@norrbotten.example", "owner", "NLL-RS")
-        set_user_active(user("admin@norrbotten.example"), user("slutat@norrbotten.example"),
-                        False)
+        with transaction():
+            set_user_active(user("admin@norrbotten.example"),
+                            user("slutat@norrbotten.example"), False)
         email = "slutat@norrbotten.example"
     r = risk("NLL", 4)
     before = db_state()
@@ -466,16 +460,16 @@ def test_reassigning_to_the_same_owner_writes_nothing(app):
 
 
 # -- archive --------------------------------------------------------------------------------------
-def test_coordinator_archives_with_a_reason_and_nothing_is_deleted(app):
+def test_coordinator_archives_with_a_reason_and_nothing_is_deleted(app, statement_log):
     r = risk("NLL", 6)
     coordinator = user(NLL_COORDINATOR)
     assessments = [(a.period, a.value) for a in r.assessments]
     events_before = [(e.id, e.action) for e in risk_events(r)]
     period = Period(2022, 2)
     total = queries.register(coordinator, queries.RegisterFilter(period=period)).total
-    with statement_log() as log:
+    with statement_log() as log, transaction():
         services.archive(coordinator, r, "  Ersatt av risk 7  ", r.version)
-    assert_one_transaction(log, "risk")
+    log.assert_one_transaction("risk")
     db.session.expire_all()
     assert db.session.get(Risk, r.id) is not None
     assert r.archived and r.archive_reason == "Ersatt av risk 7"
@@ -498,7 +492,8 @@ def test_coordinator_archives_with_a_reason_and_nothing_is_deleted(app):
 @pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
 def test_an_archived_risk_cannot_change(app, owner2, write):
     r = risk("NLL", 6)
-    services.archive(user(NLL_COORDINATOR), r, "Inaktuell", r.version)
+    with transaction():
+        services.archive(user(NLL_COORDINATOR), r, "Inaktuell", r.version)
     before = db_state()
     with pytest.raises(PermissionDenied):
         write(user(NLL_COORDINATOR), r, r.version)

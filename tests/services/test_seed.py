@@ -152,17 +152,17 @@ def yaml_subtree(code: str) -> set[str]:
 
 @pytest.mark.parametrize("code", ["NLL", "NLL-RS", "NLL-LS1", "NLL-LS1-IMED", "SRM", "SRM-PV",
                                   "ORE-HSN"])
-def test_subtree_query_is_one_statement(code, count_queries):
+def test_subtree_query_is_one_statement(code, statement_log):
     top = unit(code)
-    with count_queries() as queries:
+    with statement_log() as queries:
         found = db.session.scalars(select(Unit).where(Unit.subtree_clause(top.path))).all()
     assert queries.count == 1, queries.statements
     assert {u.code for u in found} == yaml_subtree(code)
     assert all(u.is_within(top) for u in found)
 
 
-def test_count_queries_counts_statements(count_queries):
-    with count_queries() as queries:
+def test_the_statement_log_counts_statements(statement_log):
+    with statement_log() as queries:
         db.session.scalar(select(func.count(Unit.id)))
         db.session.scalar(select(func.count(Plan.id)))
     assert queries.count == 2

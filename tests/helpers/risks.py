@@ -1,5 +1,5 @@
-"""Helpers of the risk-register tests (plain imports; the fixtures are in
-tests/web/risk_fixtures.py, loaded with ``pytest_plugins = ["tests.web.risk_fixtures"]``).
+"""Helpers of the risk-register tests (plain imports; their fixtures — set_today, t2,
+owner2, second_owner — are in tests/conftest.py, as are TODAY_2022_T2 and SECOND_OWNER).
 
 Demo data these tests rely on (seed/risks_*.yaml, seed/users.yaml):
 
@@ -14,18 +14,15 @@ Demo data these tests rely on (seed/risks_*.yaml, seed/users.yaml):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 
 from riskreg.domain.periods import Period
 from riskreg.extensions import db
 from riskreg.models import AuditEvent
 from riskreg.models.plan import Plan
 from riskreg.models.risks import Risk, RiskAssessment
-from riskreg.risks.services import TEXT_FIELDS
+from riskreg.risks.texts import TEXT_FIELDS
 from tests.conftest import unit, user
 
 NLL_OWNER = "riskagare@norrbotten.example"  # owner on NLL-RS: owns every NLL demo risk
@@ -42,9 +39,7 @@ NLL_REASSESSED_T2 = (3, 6, 11, 14, 16)
 SRM_VALUES_2024_T1 = {1: 4, 2: 9, 3: 3, 4: 6, 5: 6}
 SRM_REASSESSED_T2 = (2, 5)
 
-# "today" in 2022-T2: the Norrbotten demo period in which five risks were re-assessed.
-TODAY_2022_T2 = "2022-06-15"
-# "today" in 2024-T2 for Sörmland.
+# "today" in 2024-T2 for Sörmland (2022-T2 for Norrbotten: tests.conftest.TODAY_2022_T2).
 TODAY_2024_T2 = "2024-06-15"
 
 _PLAN_UNITS = {"NLL": "NLL-RS", "SRM": "SRM-PV"}
@@ -52,6 +47,7 @@ _PLAN_UNITS = {"NLL": "NLL-RS", "SRM": "SRM-PV"}
 
 # -- lookups ------------------------------------------------------------------------
 def plan_of(org: str) -> Plan:
+    """The plan of a demo organisation ("NLL": Regionstyrelsen's, "SRM": Primärvård's)."""
     found = db.session.scalar(select(Plan).where(Plan.unit_id == unit(_PLAN_UNITS[org]).id))
     assert found is not None, f"no plan for {org}"
     return found
@@ -180,53 +176,3 @@ def add_risks(count: int, unit_code: str = "NLL-RS", owner_email: str = NLL_OWNE
         for n in numbers])
     db.session.expire_all()
     return [ids[n] for n in numbers]
-
-
-# -- the transaction of a write --------------------------------------------------------------
-@dataclass
-class StatementLog:
-    statements: list[str] = field(default_factory=list)
-
-    def write_blocks(self) -> list[list[str]]:
-        """The writing statements grouped by the savepoint (transaction) they ran in:
-        a block ends at RELEASE SAVEPOINT / ROLLBACK / COMMIT; blocks without writes are
-        left out."""
-        blocks: list[list[str]] = []
-        current: list[str] = []
-        for s in self.statements:
-            head = s.lstrip().upper()
-            if head.startswith(("RELEASE", "ROLLBACK", "COMMIT")):
-                if current:
-                    blocks.append(current)
-                current = []
-            elif head.startswith(("INSERT", "UPDATE", "DELETE")):
-                current.append(" ".join(s.split()))
-        if current:
-            blocks.append(current)
-        return blocks
-
-
-@contextmanager
-def statement_log() -> Iterator[StatementLog]:
-    """Every statement on the test's connection, transaction plumbing included."""
-    log = StatementLog()
-
-    def _before(_conn, _cursor, statement, _params, _context, _many):
-        log.statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", _before)
-    try:
-        yield log
-    finally:
-        event.remove(engine, "before_cursor_execute", _before)
-
-
-def assert_one_transaction(log: StatementLog, *tables: str) -> list[str]:
-    """One block of writes, touching each of ``tables`` and the audit log, committed once."""
-    blocks = log.write_blocks()
-    assert len(blocks) == 1, f"writes in {len(blocks)} transactions: {blocks}"
-    written = " | ".join(blocks[0])
-    for table in (*tables, "audit_event"):
-        assert re.search(rf"\b(INSERT INTO|UPDATE) {table}\b", written), (table, written)
-    return blocks[0]

@@ -1,7 +1,7 @@
 """GET /api/v1/heatmap: the scale, every cell with its risk ids, band totals, and the
 comparison; the risk API's authentication, scoping and JSON errors.
 
-Expected cells come from the seed YAML (tests/web/heatmap_helpers.py), never typed in.
+Expected cells come from the seed YAML (tests/helpers/heatmaps.py), never typed in.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from riskreg.domain.periods import Period
 from riskreg.extensions import db
 from riskreg.models import Unit
 from riskreg.models.risks import Risk, RiskAssessment
-from riskreg.risks.services import scale_for_unit
+from riskreg.scales import scale_for_unit
+from riskreg.uow import transaction
 from tests.conftest import DEMO_USERS, translated, unit, user
-from tests.web.heatmap_helpers import (
+from tests.helpers.heatmaps import (
     DEMO_CASES,
-    add_unit,
     band_totals,
     grow_tree,
     plant_history,
@@ -106,14 +106,6 @@ def test_page_and_api_agree(board):
 
 
 # -- roll-up ------------------------------------------------------------------------------
-@pytest.fixture
-def deep_risks(app):
-    add_unit("NLL-LS1-IMED", "NLL-LS1-IMED-HJ", "Hjärtavdelningen")
-    grandchild = plant_risk("NLL-LS1-IMED", [("2022-T1", 4, 4)], "Risk i VO Internmedicin")
-    deeper = plant_risk("NLL-LS1-IMED-HJ", [("2022-T1", 4, 4)], "Risk på Hjärtavdelningen")
-    return {"grandchild": grandchild.id, "deeper": deeper.id}
-
-
 @pytest.mark.parametrize(("unit_code", "include", "present"), [
     ("NLL-RS", "true", {"grandchild", "deeper"}),
     ("NLL-LS1", "true", {"grandchild", "deeper"}),
@@ -186,7 +178,8 @@ def test_anonymous_gets_401_json(client):
     (DEMO_USERS["coordinator_ls1"], "NLL-RS", 404),
 ])
 def test_personal_token_is_scoped_like_the_session(client, email, unit_code, status):
-    _token, secret = tokens.create_token(user(email), "heat map")
+    with transaction():
+        _token, secret = tokens.create_token(user(email), "heat map")
     response = client.get(API, query_string={"unit": unit(unit_code).id, "period": "2022-T1"},
                           headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == status
@@ -245,14 +238,14 @@ def test_rise_from_six_to_nine(coordinator, history):
     pytest.param({"compare": "previous"}, 6, id="compare"),
     pytest.param({"include_subunits": "false"}, 4, id="unit-alone"),
 ])
-def test_query_count_is_constant_for_small_and_large_subtrees(board, count_queries, query,
+def test_query_count_is_constant_for_small_and_large_subtrees(board, statement_log, query,
                                                               pinned):
     query = {"unit": unit("NLL-RS").id, "period": "2022-T2", **query}
     get_json(board, **query)  # warm up
-    with count_queries() as small:
+    with statement_log() as small:
         get_json(board, **query)
     counted = grow_tree(300)
-    with count_queries() as large:
+    with statement_log() as large:
         data = get_json(board, **query)
     alone = query.get("include_subunits") == "false"
     assert data["total"] == 16 + (counted["NLL-RS"] if alone else sum(counted.values()))
@@ -267,14 +260,16 @@ def missing_unit_id() -> int:
 COMPARE_WORDS = "compare must be previous, last_year, none or a period YYYY-Tn."
 NOT_A_PERIOD = "%(name)s: not a period; use YYYY-Tn, e.g. 2024-T1."
 
+UNIT_ID = "%(name)s must be a unit id."
+
 BAD_INPUT = [
     pytest.param(lambda: {"unit": missing_unit_id()}, 404, "No such unit.", {}, id="unknown"),
-    pytest.param(lambda: {"unit": "abc"}, 400, "unit must be a unit id.", {}, id="unit-abc"),
-    pytest.param(lambda: {"unit": "99999999999"}, 400, "unit must be a unit id.", {},
+    pytest.param(lambda: {"unit": "abc"}, 400, UNIT_ID, {"name": "unit"}, id="unit-abc"),
+    pytest.param(lambda: {"unit": "99999999999"}, 400, UNIT_ID, {"name": "unit"},
                  id="unit-overflow"),
-    pytest.param(lambda: {"unit": "2147483648"}, 400, "unit must be a unit id.", {},
+    pytest.param(lambda: {"unit": "2147483648"}, 400, UNIT_ID, {"name": "unit"},
                  id="unit-2^31"),
-    pytest.param(lambda: {"unit": "1e3"}, 400, "unit must be a unit id.", {}, id="unit-float"),
+    pytest.param(lambda: {"unit": "1e3"}, 400, UNIT_ID, {"name": "unit"}, id="unit-float"),
     pytest.param(lambda: {"period": "2022-T4"}, 400, NOT_A_PERIOD, {"name": "period"},
                  id="period-T4"),
     pytest.param(lambda: {"period": "22-T1"}, 400, NOT_A_PERIOD, {"name": "period"},

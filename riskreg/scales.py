@@ -1,0 +1,27 @@
+"""The one reader of an organisation's risk scale.
+
+Every organisation (a root unit) has at most one stored scale; one that has none (made
+before scales existed) uses the default. Reading never writes: the stored row is made
+when an administrator first saves the organisation's scale."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .domain.matrix import DEFAULT_SCALE, Scale
+from .extensions import db
+from .models.org import Unit
+from .models.scale import RiskScale
+
+
+def stored_scale(root_id: int) -> RiskScale | None:
+    return db.session.scalar(select(RiskScale).where(RiskScale.unit_id == root_id))
+
+
+def scale_for_root(root_id: int) -> Scale:
+    row = stored_scale(root_id)
+    return row.to_domain() if row is not None else DEFAULT_SCALE
+
+
+def scale_for_unit(unit: Unit) -> Scale:
+    return scale_for_root(unit.root_id)

@@ -1,0 +1,100 @@
+"""One unit of work per request: the one place that commits or rolls back what a request
+changed (the command line and the demo seed aside).
+
+Services change the session, call ``audit.record`` and flush; they never commit or roll
+back. ``create_app`` runs every view through :func:`run_view`: a writing request (POST,
+PUT, PATCH, DELETE) whose answer is below 400 is committed; any other outcome — an
+exception, a refused form (4xx), a read (GET, HEAD) — is rolled back. So a write that spans
+many objects (a measure and its links, a control run and its items, an import) is all or
+nothing by construction, and a read can never write. A stale version becomes the 409 page
+here, whichever feature raised it. The spirit is indico's ``RH.process``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, flash, make_response, request
+from sqlalchemy.orm.exc import StaleDataError
+
+from .errors import render_error
+from .extensions import db
+from .services import ServiceError
+from .versioning import StaleVersion, conflict_response
+from .web import form_error
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def run_view(view: Callable[[], Any]) -> Any:
+    """Call the view; commit a successful write, roll back everything else."""
+    try:
+        rv = view()
+        if request.method not in WRITE_METHODS:
+            db.session.rollback()
+            return rv
+        response = make_response(rv)
+        if response.status_code >= 400:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        return response
+    except StaleVersion as exc:
+        db.session.rollback()
+        return conflict_response(exc)
+    except StaleDataError:  # a versioned write that did not go through versioning.flush
+        db.session.rollback()
+        return render_error(409)
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What :func:`attempt` did: ``ok`` (also its truth value) and the write's result."""
+
+    ok: bool
+    value: Any = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def attempt(write: Callable[[], Any], form=None) -> Attempt:
+    """Run a service write. A refusal (ServiceError) undoes whatever the write had changed
+    and is shown on ``form`` (or flashed when there is none). A stale version propagates
+    to :func:`run_view` (409)."""
+    try:
+        value = write()
+        db.session.flush()
+    except ServiceError as exc:
+        db.session.rollback()
+        if form is None:
+            flash(exc.message, "error")
+        else:
+            form_error(form, exc)
+        return Attempt(False)
+    return Attempt(True, value)
+
+
+class UnitOfWorkFlask(Flask):
+    """Flask whose view dispatch runs in one unit of work (see the module docstring)."""
+
+    def dispatch_request(self):
+        return run_view(super().dispatch_request)
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """Commit what the block changed, or roll it all back: for the command line, the demo
+    seed and tests, which run outside a request."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
