@@ -124,5 +124,7 @@ def register_ops(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .cli import init_cli
+    from .ops.backup import init_backup_cli
 
     init_cli(app)
+    init_backup_cli(app)
