@@ -282,8 +282,7 @@ def _pg_drop_relations() -> None:
         quote = conn.dialect.identifier_preparer.quote
         for name, kind in sorted(rows, key=lambda r: r[1] == "S"):
             # Catalog names, quoted as identifiers: nothing from the user.
-            conn.exec_driver_sql(
-                f"DROP {kinds[kind]} IF EXISTS {quote(name)} CASCADE")  # nosec B608
+            conn.exec_driver_sql(f"DROP {kinds[kind]} IF EXISTS {quote(name)} CASCADE")
 
 
 def _non_empty(app: Flask, database: Database) -> list[str]:
