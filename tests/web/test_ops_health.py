@@ -1,4 +1,9 @@
-"""/healthz and /readyz (riskreg/ops/health.py): public, cheap, no data, 503 when not ready."""
+"""/healthz and /readyz (riskreg/ops/health.py): public, cheap, no data, 503 when not ready.
+
+The limiter is one object shared by every app in the process, and ``create_app`` hands it
+the new app's settings: so these tests change ``RATELIMIT_STORAGE_URI`` in ``app.config``
+after the app is made (``/readyz`` reads it per request) rather than in its config class.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
+from limits import parse as parse_limit
 
 from riskreg import create_app
 from riskreg.config import TestConfig
 from riskreg.extensions import db
-from tests.conftest import redirects_to_login
+from tests.conftest import DEMO_USERS, redirects_to_login
 
 
 def make_app(url: str, **settings) -> Flask:
@@ -74,37 +80,31 @@ def test_readyz_without_a_database(tmp_path):
     assert "no-such-dir" not in response.get_data(as_text=True)
 
 
-def test_readyz_checks_redis_when_the_limiter_uses_it(tmp_path):
-    app = make_app(f"sqlite:///{tmp_path / 'probe.sqlite3'}",
-                   RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
-    with app.app_context():
-        upgrade()
-    response = app.test_client().get("/readyz")
+def test_readyz_checks_redis_when_the_limiter_uses_it(migrated):
+    migrated.config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:1/0"  # nothing listens
+    response = migrated.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "failing", "failing": ["redis"]}
     assert "127.0.0.1" not in response.get_data(as_text=True)
 
 
-def test_readyz_with_a_reachable_redis(tmp_path):
+def test_readyz_with_a_reachable_redis(migrated):
     redis = pytest.importorskip("redis")
     try:
         redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
     except redis.RedisError:
         pytest.skip("no Redis on 127.0.0.1:6379 (tests/run-all.sh starts one)")
-    app = make_app(f"sqlite:///{tmp_path / 'probe.sqlite3'}",
-                   RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
-    with app.app_context():
-        upgrade()
-    assert app.test_client().get("/readyz").status_code == 200
+    migrated.config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
+    assert migrated.test_client().get("/readyz").status_code == 200
 
 
-def test_probes_are_not_throttled_and_need_no_sign_in(migrated):
-    """Even with a default limit on every route, the probes always answer."""
-    app = make_app(migrated.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_DEFAULT="2 per minute")
-    c = app.test_client()
-    assert [c.get("/healthz").status_code for _ in range(6)] == [200] * 6
-    assert [c.get("/readyz").status_code for _ in range(6)] == [200] * 6
-    assert [c.get("/login").status_code for _ in range(3)][-1] == 429  # the limit is real
+def test_probes_answer_while_sign_in_is_throttled(client, app):
+    limit = parse_limit(app.config["LOGIN_FAILURE_LIMIT"]).amount
+    for _ in range(limit + 1):
+        client.login(DEMO_USERS["owner"], "wrong-password")
+    assert client.login(DEMO_USERS["owner"], "wrong-password").status_code == 429
+    assert [client.get("/healthz").status_code for _ in range(limit + 2)] == [200] * (limit + 2)
+    assert {client.get("/readyz").status_code for _ in range(limit + 2)} == {503}  # not 429
 
 
 def test_probes_are_get_only_and_public(client):
