@@ -23,6 +23,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_ops(app)
     register_commands(app)
     return app
 
@@ -159,7 +160,15 @@ def register_security_headers(app: Flask) -> None:
     init_security_headers(app)
 
 
+def register_ops(app: Flask) -> None:
+    from .ops import init_ops
+
+    init_ops(app)
+
+
 def register_commands(app: Flask) -> None:
     from .cli import init_cli
+    from .ops.backup import init_backup_cli
 
     init_cli(app)
+    init_backup_cli(app)

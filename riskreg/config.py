@@ -61,7 +61,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret"  # nosec B105: the test configuration's key, never production
     SQLALCHEMY_DATABASE_URI = os.environ.get("RISKREG_TEST_DATABASE_URL") or "sqlite://"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

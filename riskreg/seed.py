@@ -26,7 +26,7 @@ from .uow import transaction
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 ORG_FILES = ("org_norrbotten.yaml", "org_sormland.yaml", "org_orebro.yaml")
-DEMO_PASSWORD = "riskreg-demo-2026"
+DEMO_PASSWORD = "riskreg-demo-2026"  # nosec B105: the published demo logins' password
 
 
 @dataclass

@@ -10,7 +10,10 @@
 #   3. makes sure PostgreSQL (127.0.0.1:5432, trust auth, user postgres) and Redis
 #      (127.0.0.1:6379) are up, and creates a fresh PostgreSQL database for this run,
 #      dropped again on exit;
-#   4. runs pytest over tests/ on SQLite, then on PostgreSQL, then `ruff check .`.
+#   4. installs Debian's PostgreSQL client tools (pg_dump, pg_restore: the backup tests)
+#      when pg_dump is missing or older than the server;
+#   5. runs pytest over tests/ on SQLite, then on PostgreSQL, then `ruff check .` and
+#      `bandit -r riskreg` (accepted findings carry `# nosec BXXX: reason`).
 # Exits non-zero when any step fails; a pytest run that collects no test fails too.
 set -uo pipefail
 
@@ -94,7 +97,27 @@ trap drop_db EXIT
 pg_admin "CREATE DATABASE \"$PG_DB\"" || die "could not create database $PG_DB"
 PG_URL="postgresql+psycopg://$PG_USER@$PG_HOST:$PG_PORT/$PG_DB"
 
-# --- 4. the passes ----------------------------------------------------------------------
+# --- 4. PostgreSQL client tools for flask backup/restore ---------------------------------
+server_major="$("$PYTHON" - <<EOF
+import psycopg
+with psycopg.connect("postgresql://$PG_USER@$PG_HOST:$PG_PORT/postgres") as c:
+    print(int(c.execute("SHOW server_version_num").fetchone()[0]) // 10000)
+EOF
+)" || die "cannot read the PostgreSQL server version"
+pg_dump_major() { pg_dump --version 2>/dev/null | grep -oE '[0-9]+' | head -n1 || true; }
+if [ "$(pg_dump_major)" -lt "$server_major" ] 2>/dev/null || [ -z "$(pg_dump_major)" ]; then
+    log "installing the PostgreSQL $server_major client tools (pg_dump, pg_restore)"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq || die "apt-get update failed"
+    as_root apt-get install -y -qq "postgresql-client-$server_major" >/dev/null 2>&1 \
+        || as_root apt-get install -y -qq postgresql-client >/dev/null \
+        || die "apt-get install postgresql-client failed"
+    hash -r
+fi
+[ "$(pg_dump_major)" -ge "$server_major" ] 2>/dev/null \
+    || die "pg_dump ($(pg_dump_major)) is missing or older than the server ($server_major)"
+
+# --- 5. the passes ----------------------------------------------------------------------
 # count WORD: the number before WORD in pytest's closing line ($tail_line), or 0.
 count() { grep -oE "[0-9]+ $1" <<<"$tail_line" | grep -oE '^[0-9]+' || echo 0; }
 
@@ -138,6 +161,15 @@ if "$PYTHON" -m ruff check .; then
     result "PASS  ruff check . (wall $((SECONDS - start)) s)"
 else
     result "FAIL  ruff check . (wall $((SECONDS - start)) s)"
+    FAILED=1
+fi
+
+log "bandit -r riskreg"
+start=$SECONDS
+if "$PYTHON" -m bandit -q -r riskreg; then
+    result "PASS  bandit -r riskreg (wall $((SECONDS - start)) s)"
+else
+    result "FAIL  bandit -r riskreg (wall $((SECONDS - start)) s)"
     FAILED=1
 fi
 

@@ -1,4 +1,4 @@
-"""The start page, the language switch, a health check."""
+"""The start page and the language switch (probes: riskreg/ops/health.py)."""
 
 from __future__ import annotations
 
@@ -33,8 +33,3 @@ def set_language(lang: str):
     if current_user.is_authenticated:
         auth_services.set_language(current_user, lang)
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
-
-
-@bp.route("/healthz")
-def health():
-    return {"status": "ok"}
