@@ -16,6 +16,15 @@ def _default_sqlite_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'riskreg.sqlite3'}"
 
 
+def _env_int(name: str, default: int) -> int | str:
+    """A whole number from the environment; anything else is left for ``Config.check``."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        return raw
+
+
 class Config:
     ENV_NAME = "production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("RISKREG_DATABASE_URL") or _default_sqlite_url()
@@ -32,6 +41,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RISKREG_RATELIMIT_STORAGE_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURE_LIMIT = "5 per 5 minutes"
+    # A sign-in ends after this long without a request, and this long after it began.
+    RISKREG_SESSION_IDLE_MINUTES = _env_int("RISKREG_SESSION_IDLE_MINUTES", 30)
+    RISKREG_SESSION_MAX_HOURS = _env_int("RISKREG_SESSION_MAX_HOURS", 12)
     PAGE_SIZE = 50
     SEND_FILE_MAX_AGE_DEFAULT = 3600
     # Fixed "today" for demos and tests (ISO date); None = the real date.
@@ -39,7 +51,12 @@ class Config:
 
     @classmethod
     def check(cls, config: dict) -> None:
-        """Refuse to start in production without a real secret key."""
+        """Refuse to start in production without a real secret key, or with a session
+        timeout that is not a positive whole number."""
+        for name in ("RISKREG_SESSION_IDLE_MINUTES", "RISKREG_SESSION_MAX_HOURS"):
+            value = config.get(name, 1)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{name} must be a whole number of at least 1.")
         if config.get("ENV_NAME") == "production" and not config.get("SECRET_KEY"):
             raise ConfigError(
                 "RISKREG_SECRET_KEY is not set. Set it to a long random value "
