@@ -21,6 +21,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_input_checks(app)
     register_commands(app)
     return app
 
@@ -113,6 +114,12 @@ def register_security_headers(app: Flask) -> None:
     from .security import init_security_headers
 
     init_security_headers(app)
+
+
+def register_input_checks(app: Flask) -> None:
+    from .textguard import init_textguard
+
+    init_textguard(app)
 
 
 def register_commands(app: Flask) -> None:
