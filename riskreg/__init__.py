@@ -16,6 +16,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         instance_relative_config=False,
     )
     configure(app, config)
+    register_deployment(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -32,6 +33,12 @@ def configure(app: Flask, config: type[Config] | dict | None) -> None:
     if isinstance(config, dict):
         app.config.update(config)
     Config.check(app.config)
+
+
+def register_deployment(app: Flask) -> None:
+    from .deployment import init_deployment
+
+    init_deployment(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -31,6 +31,11 @@ def _login_key() -> str:
     return f"{request.remote_addr}|{email}"
 
 
+def _address_key() -> str:
+    """Failed sign-ins from one address across accounts (password spraying)."""
+    return f"{request.remote_addr}|*"
+
+
 def _failed(response) -> bool:
     return response.status_code != 302
 
@@ -38,6 +43,8 @@ def _failed(response) -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], key_func=_login_key,
                methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_FAILURE_LIMIT"],
+               key_func=_address_key, methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
