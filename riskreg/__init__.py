@@ -17,6 +17,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         instance_relative_config=False,
     )
     configure(app, config)
+    register_deployment(app)
     register_extensions(app)
     register_blueprints(app)
     register_features(app)
@@ -24,6 +25,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_template_helpers(app)
     register_security_headers(app)
     register_ops(app)
+    register_input_checks(app)
     register_commands(app)
     return app
 
@@ -34,6 +36,12 @@ def configure(app: Flask, config: type[Config] | dict | None) -> None:
     if isinstance(config, dict):
         app.config.update(config)
     Config.check(app.config)
+
+
+def register_deployment(app: Flask) -> None:
+    from .deployment import init_deployment
+
+    init_deployment(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -164,6 +172,12 @@ def register_ops(app: Flask) -> None:
     from .ops import init_ops
 
     init_ops(app)
+
+
+def register_input_checks(app: Flask) -> None:
+    from .textguard import init_textguard
+
+    init_textguard(app)
 
 
 def register_commands(app: Flask) -> None:

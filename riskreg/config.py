@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from limits import parse as parse_limit
+
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
@@ -14,6 +16,15 @@ class ConfigError(RuntimeError):
 
 def _default_sqlite_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'riskreg.sqlite3'}"
+
+
+def _env_int(name: str, default: int) -> int | str:
+    """A whole number from the environment; anything else is left for ``Config.check``."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        return raw
 
 
 class Config:
@@ -31,7 +42,17 @@ class Config:
     LANGUAGES = ("sv", "en")
     RATELIMIT_STORAGE_URI = os.environ.get("RISKREG_RATELIMIT_STORAGE_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins: per address and account (locks out one account, from one address)
+    # and per address across accounts (password spraying; an office behind one NAT address
+    # shares it, so it is kept higher).
     LOGIN_FAILURE_LIMIT = "5 per 5 minutes"
+    LOGIN_ADDRESS_FAILURE_LIMIT = os.environ.get("RISKREG_LOGIN_ADDRESS_LIMIT",
+                                                 "20 per 10 minutes")
+    # How many proxies in front of Riskreg set X-Forwarded-For/-Proto (0: trust none).
+    RISKREG_TRUSTED_PROXIES = _env_int("RISKREG_TRUSTED_PROXIES", 0)
+    # A sign-in ends after this long without a request, and this long after it began.
+    RISKREG_SESSION_IDLE_MINUTES = _env_int("RISKREG_SESSION_IDLE_MINUTES", 30)
+    RISKREG_SESSION_MAX_HOURS = _env_int("RISKREG_SESSION_MAX_HOURS", 12)
     PAGE_SIZE = 50
     SEND_FILE_MAX_AGE_DEFAULT = 3600
     # Fixed "today" for demos and tests (ISO date); None = the real date.
@@ -42,7 +63,19 @@ class Config:
 
     @classmethod
     def check(cls, config: dict) -> None:
-        """Refuse to start in production without a real secret key."""
+        """Refuse to start in production without a real secret key, or with a session
+        timeout or proxy count that is not a whole number in range."""
+        for name, least in (("RISKREG_SESSION_IDLE_MINUTES", 1),
+                            ("RISKREG_SESSION_MAX_HOURS", 1), ("RISKREG_TRUSTED_PROXIES", 0)):
+            value = config.get(name, least)
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise ConfigError(f"{name} must be a whole number of at least {least}.")
+        for name in ("LOGIN_FAILURE_LIMIT", "LOGIN_ADDRESS_FAILURE_LIMIT"):
+            try:
+                parse_limit(str(config.get(name, "1 per minute")))
+            except ValueError as exc:
+                raise ConfigError(f"{name}: not a rate limit such as '20 per 10 minutes'."
+                                  ) from exc
         if config.get("ENV_NAME") == "production" and not config.get("SECRET_KEY"):
             raise ConfigError(
                 "RISKREG_SECRET_KEY is not set. Set it to a long random value "

@@ -1,6 +1,29 @@
-"""Forms shared across features."""
+"""Forms shared across features, and the base class of every feature form."""
 
-from flask_wtf import FlaskForm
+from flask_wtf import FlaskForm as _FlaskForm
+
+
+class FlaskForm(_FlaskForm):
+    """Flask-WTF's form, plus one thing: a form shown again after a sign-in that timed out
+    while it was being filled in gets the input that was posted then (``?restore=1``;
+    riskreg/auth/sessions.py keeps it). The views' own defaults are set before
+    ``validate_on_submit``, so the kept input is applied there, over them."""
+
+    def validate_on_submit(self, extra_validators=None) -> bool:
+        if not self.is_submitted():
+            self._restore_kept_input()
+            return False
+        return super().validate_on_submit(extra_validators)
+
+    def _restore_kept_input(self) -> None:
+        from .auth.sessions import restored_formdata
+
+        kept = restored_formdata()
+        if kept is None:
+            return
+        for name, field in self._fields.items():
+            if name in kept and field.type not in ("PasswordField", "CSRFTokenField"):
+                field.process(kept)
 
 
 class EmptyForm(FlaskForm):

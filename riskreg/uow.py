@@ -2,12 +2,14 @@
 changed (the command line and the demo seed aside).
 
 Services change the session, call ``audit.record`` and flush; they never commit or roll
-back. ``create_app`` runs every view through :func:`run_view`: a writing request (POST,
-PUT, PATCH, DELETE) whose answer is below 400 is committed; any other outcome — an
-exception, a refused form (4xx), a read (GET, HEAD) — is rolled back. So a write that spans
-many objects (a measure and its links, a control run and its items, an import) is all or
-nothing by construction, and a read can never write. A stale version becomes the 409 page
-here, whichever feature raised it. The spirit is indico's ``RH.process``.
+back. ``create_app`` makes the app a :class:`UnitOfWorkFlask`, which runs every view (and a
+before-request hook that answers by itself) through :func:`run_view`: a writing request
+(POST, PUT, PATCH, DELETE) whose answer is below 400 is committed; any other outcome (an
+exception, a refused form, a read) is rolled back, a read at the request's teardown. So a
+write that spans many objects (a measure and its links, a control run and its items, an
+import) is all or nothing by construction, and a read can never write. A stale version
+becomes the 409 page here, whichever feature raised it. The spirit is indico's
+``RH.process``.
 """
 
 from __future__ import annotations
@@ -29,19 +31,25 @@ from .web import form_error
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+def finish(rv: Any) -> Any:
+    """Commit a successful write request's changes; roll back everything else. A read is
+    never committed: whatever it might have flushed is discarded when the request's session
+    is removed (Flask-SQLAlchemy rolls back at teardown), and its loaded objects stay fresh
+    for the after-request hooks."""
+    if request.method not in WRITE_METHODS:
+        return rv
+    response = make_response(rv)
+    if response.status_code >= 400:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return response
+
+
 def run_view(view: Callable[[], Any]) -> Any:
-    """Call the view; commit a successful write, roll back everything else."""
+    """Call the view in the unit of work."""
     try:
-        rv = view()
-        if request.method not in WRITE_METHODS:
-            db.session.rollback()
-            return rv
-        response = make_response(rv)
-        if response.status_code >= 400:
-            db.session.rollback()
-        else:
-            db.session.commit()
-        return response
+        return finish(view())
     except StaleVersion as exc:
         db.session.rollback()
         return conflict_response(exc)
@@ -83,6 +91,12 @@ def attempt(write: Callable[[], Any], form=None) -> Attempt:
 
 class UnitOfWorkFlask(Flask):
     """Flask whose view dispatch runs in one unit of work (see the module docstring)."""
+
+    def preprocess_request(self):
+        """A before-request hook that answers itself (e.g. a timed-out session's redirect)
+        ends the unit of work by the same rule as a view."""
+        rv = super().preprocess_request()
+        return None if rv is None else finish(rv)
 
     def dispatch_request(self):
         return run_view(super().dispatch_request)

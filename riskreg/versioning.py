@@ -16,13 +16,13 @@ from typing import Any
 
 from flask import Response, make_response, render_template
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from .extensions import db
+from .forms import FlaskForm
 from .ids import parse_id
 from .models.audit import AuditEvent
 

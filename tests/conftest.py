@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.pool import StaticPool
 
 from riskreg import create_app
+from riskreg.auth import sessions
 from riskreg.config import TestConfig
 from riskreg.domain.periods import Period
 from riskreg.extensions import db, limiter
@@ -192,6 +194,7 @@ def app() -> Iterator[Flask]:
             (email, token) for email, token in db.session.execute(
                 select(User.email, User.session_token)))
         db.session.remove()
+    _sign_in_demo_users(app)
     yield app
     with app.app_context():
         db.session.remove()
@@ -247,12 +250,30 @@ def client(app) -> Client:
     return app.test_client()
 
 
-# Signed-in session cookies of the demo users, reused across tests: each test's changes
-# are rolled back, so a demo user's session token is back to its seeded value and the
-# cookie stays valid. A test that changed the token first gets a real sign-in. (Sign-in
-# itself, its event and its session renewal are tested with ``client.login``.)
+# Signed-in session cookies of the demo users, made once after seeding (their sign-in
+# records are part of the seeded database) and reused across tests: each test's changes
+# are rolled back, so a demo user's session token and sign-in record are back to their
+# seeded state and the cookie stays valid. A test that changed the token first gets a real
+# sign-in. (Sign-in itself, its event and its session renewal are tested with
+# ``client.login``.)
 _SEEDED_TOKENS: dict[str, str] = {}
 _SESSIONS: dict[str, str] = {}
+
+
+def _sign_in_demo_users(app: Flask) -> None:
+    for email in DEMO_USERS.values():
+        c = app.test_client()
+        assert c.login(email).status_code == 302, f"could not sign in as {email}"
+        _SESSIONS[email] = c.get_cookie("session").value
+    limiter.reset()
+
+
+def _stamp_as_new(c: Client) -> None:
+    """A reused cookie is stamped as just signed in and used (the idle timeout and the
+    lifetime count from there; its sign-in record is in the seeded database)."""
+    now = int(time.time())
+    with c.session_transaction() as s:
+        s[sessions.STARTED] = s[sessions.SEEN] = now
 
 
 @pytest.fixture
@@ -267,11 +288,10 @@ def login_as(app):
         if reusable and email in _SESSIONS:
             c.set_cookie("session", _SESSIONS[email])
             c.email = email
+            _stamp_as_new(c)
             return c
         response = c.login(email, password)
         assert response.status_code == 302, f"could not sign in as {email}"
-        if reusable:
-            _SESSIONS[email] = c.get_cookie("session").value
         return c
 
     return _login

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
+
+from ..forms import FlaskForm
 
 PASSWORDS_DIFFER = _l("The passwords do not match.")
 OUT_OF_RANGE = _l("Choose a value from %(min)s to %(max)s.")

@@ -1,14 +1,15 @@
-"""Flask-Login wiring: a user id plus a session token that changes with the password."""
+"""Flask-Login wiring: a user id plus a session token that changes with the password, and
+the server-side record of this sign-in (riskreg/auth/sessions.py)."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 from ..ids import parse_id
 from ..models.users import User
+from . import sessions
 
 
 def init_login(app: Flask) -> None:
@@ -17,6 +18,7 @@ def init_login(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    sessions.init_sessions(app)
 
 
 @login_manager.user_loader
@@ -25,8 +27,4 @@ def load_user(user_id: str) -> User | None:
     uid = parse_id(raw_id)
     if uid is None or not token:
         return None
-    # The roles come along: every page asks them (permission rules, the menu).
-    user = db.session.get(User, uid, options=[selectinload(User.assignments)])
-    if user is None or user.session_token != token or not user.active:
-        return None
-    return user
+    return sessions.load_user(uid, token)

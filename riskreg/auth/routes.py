@@ -9,17 +9,16 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from ..api import tokens
 from ..extensions import limiter
 from ..forms import EmptyForm
 from ..services import ServiceError
-from . import passwords, services
+from . import passwords, services, sessions
 from .forms import LoginForm, PasswordForm
 from .safe_redirect import safe_next
 
@@ -32,6 +31,11 @@ def _login_key() -> str:
     return f"{request.remote_addr}|{email}"
 
 
+def _address_key() -> str:
+    """Failed sign-ins from one address across accounts (password spraying)."""
+    return f"{request.remote_addr}|*"
+
+
 def _failed(response) -> bool:
     return response.status_code != 302
 
@@ -39,6 +43,8 @@ def _failed(response) -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT"], key_func=_login_key,
                methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_FAILURE_LIMIT"],
+               key_func=_address_key, methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -51,11 +57,8 @@ def login():
             form.password.errors.append(_("Wrong e-mail address or password."))
         else:
             target = safe_next(form.next.data) or url_for("main.index")
-            language = session.get("lang")
-            session.clear()  # a fresh session (and CSRF token) at every sign-in
-            if language and not user.language:
-                session["lang"] = language
-            login_user(user)
+            # a fresh session (and CSRF token) and a server-side record at every sign-in
+            sessions.sign_in(user)
             services.record_login(user, form.password.data)
             return redirect(target)
     status = 200
@@ -70,11 +73,7 @@ def logout():
     if not form.validate_on_submit():
         return render_template("errors/error.html", status=400,
                                message=_("Sign-out must come from the sign-out button.")), 400
-    logout_user()
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    sessions.sign_out(current_user._get_current_object())
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -6,6 +6,7 @@ from .org import Unit
 from .plan import Kpi, KpiOutcome, Perspective, Plan, StrategicGoal, SuccessFactor
 from .risks import ApiToken, Risk, RiskAssessment, RiskGoalMark
 from .scale import RiskScale
+from .sessions import UserSession
 from .users import RoleAssignment, User
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "SuccessFactor",
     "Unit",
     "User",
+    "UserSession",
 ]

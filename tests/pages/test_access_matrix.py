@@ -132,6 +132,7 @@ PAGES = [
     Page("api.heatmap", "/api/v1/heatmap?unit={unit:NLL-RS}&period=2022-T1",
          nll_rs_reader(200, anonymous=401)),
     Page("vendor.plotly", "/vendor/plotly.min.js", everyone(200)),
+    Page("vendor.plotly_css", "/vendor/plotly.css", everyone(200)),
 ]
 
 # POST-only actions: (endpoint, url, form data, expected per role). Successful ones redirect.
