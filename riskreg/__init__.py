@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .heatmaps.routes import bp as heatmaps_bp
     from .main.routes import bp as main_bp
+    from .measures.routes import bp as measures_bp
     from .risks.routes import bp as risks_bp
     from .vendor import bp as vendor_bp
 
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(risks_bp, url_prefix="/risks")
+    app.register_blueprint(measures_bp, url_prefix="/measures")
     app.register_blueprint(heatmaps_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp)
@@ -125,7 +127,10 @@ def register_features(app: Flask) -> None:
 
     from . import navigation, seed
     from .auth.permissions import is_board
+    from .findings import start as findings_start
     from .main import start as main_start
+    from .measures import seed as measure_seed
+    from .measures import start as measure_start
     from .risks import seed as risk_seed
     from .risks import start as risk_start
 
@@ -136,13 +141,14 @@ def register_features(app: Flask) -> None:
         navigation.NavEntry(lambda: _l("Heat maps"), "heatmaps.index", everyone),
         navigation.NavEntry(lambda: _l("Board view"), "heatmaps.board", is_board),
         navigation.NavEntry(lambda: _l("Risks"), "risks.index", everyone),
+        navigation.NavEntry(lambda: _l("Measures"), "measures.index", everyone),
     ])
     main_start.init_start_page(
         app,
-        steps=[main_start.admin_steps, risk_start.steps],
-        panels=[risk_start.awaiting_panels],
+        steps=[main_start.admin_steps, risk_start.steps, measure_start.steps],
+        panels=[risk_start.awaiting_panels, findings_start.coordinator_panel],
     )
-    seed.init_seed(app, loaders=[risk_seed.load_risks])
+    seed.init_seed(app, loaders=[risk_seed.load_risks, measure_seed.load_measures])
 
 
 def register_errorhandlers(app: Flask) -> None:

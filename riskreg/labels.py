@@ -18,7 +18,12 @@ UNIT_KINDS = {"region": _l("Region"), "board": _l("Board or committee"),
 RISK_KINDS = {"success_factor": _l("Success-factor risk"), "unit": _l("Unit risk")}
 HANDLING_TYPES = {"control": _l("Control"), "measure": _l("Measure")}
 AUDIT_ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "assess": _l("Assessed"),
-                 "reassign": _l("New risk owner"), "archive": _l("Archived")}
+                 "reassign": _l("New risk owner"), "archive": _l("Archived"),
+                 "link": _l("Linked to a risk"), "unlink": _l("Unlinked from a risk"),
+                 "follow_up": _l("Followed up"), "carry_forward": _l("Carried forward"),
+                 "finish": _l("Finished"), "cancel": _l("Cancelled")}
+MEASURE_STATES = {"active": _l("Active"), "finished": _l("Finished"),
+                  "cancelled": _l("Cancelled")}
 AUDIT_FIELDS = {
     "kind": _l("Kind"), "plan_id": _l("Plan"), "number": _l("Number"), "unit_id": _l("Unit"),
     "owner_id": _l("Risk owner"), "owner": _l("Risk owner"),
@@ -30,6 +35,10 @@ AUDIT_FIELDS = {
     "likelihood": _l("Likelihood"), "consequence": _l("Consequence"),
     "value": _l("Risk value"), "comment": _l("Comment"), "archived": _l("Archived"),
     "reason": _l("Reason"), "archive_reason": _l("Reason"),
+    "title": _l("Measure"), "description": _l("Description"), "background": _l("Background"),
+    "start_date": _l("Start date"), "due_date": _l("Due date"), "goal_text": _l("Goal"),
+    "responsible_id": _l("Responsible"), "risk_id": _l("Risk"), "status": _l("Status"),
+    "result": _l("Result"), "carried_forward": _l("Carried forward"), "state": _l("State"),
 }
 
 
@@ -54,6 +63,10 @@ def risk_kind_label(kind: str) -> str:
 
 def handling_type_label(code: str) -> str:
     return _label(HANDLING_TYPES, code)
+
+
+def measure_state_label(state: str) -> str:
+    return _label(MEASURE_STATES, state)
 
 
 def audit_action(action: str) -> str:
@@ -87,6 +100,7 @@ TEMPLATE_GLOBALS = {
     "role_label": role_label,
     "unit_kind_label": unit_kind_label,
     "risk_kind_label": risk_kind_label,
+    "measure_state_label": measure_state_label,
     "audit_action": audit_action,
     "audit_field": audit_field,
     "audit_value": audit_value,

@@ -24,6 +24,8 @@ from . import tokens
 
 bp = Blueprint("api", __name__)
 MAX_PER_PAGE = 200
+MAX_MEASURES = 5000  # measures in one answer (a region has about one per risk)
+MAX_FINDINGS = 1000  # items per kind of finding (the total counts them all)
 MAX_CHANGES = 1000  # risks listed under "compare.changes" (largest changes first)
 
 
@@ -100,6 +102,66 @@ def risks():
             "assessment": assessment_json(r),
         } for r in result.rows],
     }
+
+
+@bp.route("/measures")
+@api_login_required
+def measures():
+    """Measures of a unit (and beneath), each with its follow-up for the period."""
+    from .. import clock
+    from ..measures import queries as mq
+
+    period = web.period_arg(allow_future=True)
+    unit = web.unit_arg(current_user)
+    include = web.bool_arg("include_subunits", True)
+    rows = mq.measures(current_user, mq.MeasureFilter(
+        period=period, unit=unit, include_subunits=include, state="all",
+        limit=MAX_MEASURES), clock.today())
+    return {"period": str(period), "total": len(rows), "measures": [{
+        "id": r.measure.id,
+        "number": r.measure.number,
+        "title": r.measure.title,
+        "unit": {"id": r.measure.unit.id, "code": r.measure.unit.code,
+                 "name": r.measure.unit.name},
+        "responsible": ({"id": r.measure.responsible.id, "name": r.measure.responsible.name}
+                        if r.measure.responsible else None),
+        "state": r.measure.state,
+        "start_date": r.measure.start_date.isoformat() if r.measure.start_date else None,
+        "due_date": r.measure.due_date.isoformat() if r.measure.due_date else None,
+        "risk_ids": r.risk_ids,
+        "follow_up": _follow_up_json(r.follow_up),
+    } for r in rows]}
+
+
+def _follow_up_json(f) -> dict:
+    if f is None:
+        return {"status": None, "comment": None, "result": None, "carried_forward": False}
+    return {"status": ({"code": f.status.code, "symbol": f.status.symbol,
+                        "label": f.status.label, "means_finished": f.status.means_finished}
+                       if f.status else None),
+            "comment": f.comment, "result": f.result, "carried_forward": f.carried_forward}
+
+
+@bp.route("/findings")
+@api_login_required
+def findings():
+    """The findings for a unit (and beneath) and a period."""
+    from ..findings import queries as fq
+
+    period = web.period_arg()
+    unit = web.unit_arg(current_user) or web.default_unit(current_user)
+    if unit is None:
+        abort_with(404, _("No such unit."))
+    found = fq.findings(current_user, unit, period, limit=MAX_FINDINGS)
+    return {"unit": {"id": unit.id, "code": unit.code, "name": unit.name},
+            "period": str(period),
+            "findings": [{"kind": f.code, "title": f.title, "total": f.total,
+                          "truncated": f.total > len(f.items),
+                          "items": [{"type": i.object_type, "id": i.id, "number": i.number,
+                                     "title": i.title, "unit": i.unit_name,
+                                     **{k: (v.isoformat() if hasattr(v, "isoformat") else v)
+                                        for k, v in i.detail.items()}}
+                                    for i in f.items]} for f in found]}
 
 
 # -- token management (pages on the profile; CSRF-protected POSTs) -------------------

@@ -14,6 +14,7 @@ from ..auth.permissions import has_any_role, role_paths
 from ..domain.matrix import format_band_summary
 from ..domain.roles import Role
 from ..extensions import db
+from ..findings import queries as findings
 from ..models.org import Unit
 from ..risks.queries import readable_units
 from ..scales import scale_for_unit
@@ -51,14 +52,12 @@ def build_matrix(unit: Unit, period, include: bool, against=None, figure: bool =
 def index():
     p = params.parse(current_user)
     m, fig, rows = build_matrix(p.unit, p.period, p.include_subunits, p.against)
-    listed = queries.at_or_above(current_user, p.unit, p.period, m.scale.action_threshold,
-                                 p.include_subunits, limit=LISTED)
-    listed_total = m.count_at_or_above(m.scale.action_threshold)
+    found = findings.findings(current_user, p.unit, p.period, limit=LISTED)
     cmp = (queries.comparison(current_user, p.unit, p.period, p.against, p.include_subunits,
                               limit=LISTED, rows=rows) if p.against else None)
     units = readable_units(current_user)
     return render_template(
-        "heatmaps/index.html", m=m, fig=fig, p=p, listed=listed, listed_total=listed_total,
+        "heatmaps/index.html", m=m, fig=fig, p=p, findings=found,
         cmp=cmp, units=units, summary=format_band_summary(m.band_totals(), _("Total")),
     )
 
@@ -75,16 +74,13 @@ def board():
     for unit in roots:
         m, fig, _rows = build_matrix(unit, p.period, True, p.against)
         top = queries.at_or_above(current_user, unit, p.period, 1, True, limit=10)
-        findings = queries.at_or_above(current_user, unit, p.period, m.scale.action_threshold,
-                                       True, limit=50)
-        findings_total = m.count_at_or_above(m.scale.action_threshold)
+        found = findings.findings(current_user, unit, p.period, limit=LISTED)
         children = []
         for child in queries.divisions(current_user, unit):
             cm, cfig, _rows = build_matrix(child, p.period, True, figure=False)
             children.append((cm, cfig, format_band_summary(cm.band_totals(), _("Total"))))
         sections.append({
-            "matrix": m, "fig": fig, "top": top, "findings": findings,
-            "findings_total": findings_total, "children": children,
+            "matrix": m, "fig": fig, "top": top, "findings": found, "children": children,
             "summary": format_band_summary(m.band_totals(), _("Total")),
         })
     return render_template("heatmaps/board.html", sections=sections, p=p)

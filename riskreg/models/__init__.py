@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
 from .audit import AuditEvent
+from .measures import Measure, MeasureFollowUp, MeasureRisk, MeasureStatus
 from .numbering import NumberSeries
 from .org import Unit
 from .plan import Kpi, KpiOutcome, Perspective, Plan, StrategicGoal, SuccessFactor
@@ -16,6 +17,10 @@ __all__ = [
     "RiskAssessment",
     "RiskGoalMark",
     "Kpi",
+    "Measure",
+    "MeasureFollowUp",
+    "MeasureRisk",
+    "MeasureStatus",
     "KpiOutcome",
     "NumberSeries",
     "Perspective",

@@ -14,6 +14,7 @@ from ..auth.permissions import PermissionDenied, require
 from ..domain.periods import Period, period_range
 from ..extensions import db
 from ..ids import parse_id
+from ..measures import queries as measure_queries
 from ..models.org import Unit
 from ..scales import scale_for_unit
 from ..uow import attempt
@@ -131,6 +132,7 @@ def detail(risk_id: int):
         history=events, names=queries.history_names(events), chart_json=json.dumps(chart),
         can_edit=can_edit_risk(current_user, risk),
         can_manage=can_manage_risk(current_user, risk),
+        measures=measure_queries.measures_of_risk(risk, period),
     )
 
 

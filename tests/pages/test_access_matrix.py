@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from riskreg.extensions import db
-from riskreg.models import Plan, Risk, RoleAssignment
+from riskreg.models import Measure, Plan, Risk, RoleAssignment
 from tests.conftest import ROLES, assignments_of, location_path, unit, user
 
 LOGIN, START = "302 to /login", "302 to /"
@@ -131,6 +131,52 @@ PAGES = [
     Page("api.heatmap", "/api/v1/heatmap", expect(200, anonymous=401)),
     Page("api.heatmap", "/api/v1/heatmap?unit={unit:NLL-RS}&period=2022-T1",
          nll_rs_reader(200, anonymous=401)),
+    # -- measures (issue 10): 101 is an NLL-RS assignment (003) whose responsible is the
+    # NLL-RS owner; 7 is a measure of Division Länssjukvård 1 (000)
+    Page("measures.index", "/measures/", signed_in(200)),
+    Page("measures.index", "/measures/?unit={unit:NLL-LS1}&period=2022-T1&status=none",
+         expect(404, anonymous=LOGIN, admin=200, coordinator=200, owner=200, board=200,
+                owner_ls1=200, coordinator_ls1=200, admin_ls1=200)),
+    Page("measures.detail", "/measures/{measure:NLL-RS:101}", nll_rs_reader(200)),
+    Page("measures.detail", "/measures/{measure:NLL-RS:7}",
+         expect(404, anonymous=LOGIN, admin=200, coordinator=200, owner=200, board=200,
+                owner_ls1=200, coordinator_ls1=200, admin_ls1=200)),
+    Page("measures.edit", "/measures/{measure:NLL-RS:101}/edit",
+         nll_rs_reader(403, coordinator=200)),
+    Page("measures.edit", "/measures/{measure:NLL-RS:7}/edit",
+         expect(404, anonymous=LOGIN, admin=403, coordinator=200, owner=403, board=403,
+                owner_ls1=403, coordinator_ls1=200, admin_ls1=403)),
+    Page("measures.link", "/measures/{measure:NLL-RS:101}/risks",
+         nll_rs_reader(403, coordinator=200)),
+    Page("measures.follow_up", "/measures/{measure:NLL-RS:101}/follow-up",
+         nll_rs_reader(403, coordinator=200, owner=200)),
+    Page("measures.follow_up", "/measures/{measure:NLL-RS:7}/follow-up",
+         expect(404, anonymous=LOGIN, admin=403, coordinator=200, owner=403, board=403,
+                owner_ls1=200, coordinator_ls1=200, admin_ls1=403)),
+    Page("measures.close", "/measures/{measure:NLL-RS:101}/close",
+         nll_rs_reader(403, coordinator=200)),
+    Page("measures.new", "/measures/new",
+         expect(403, anonymous=LOGIN, coordinator=200, coordinator_ls1=200,
+                coordinator_sormland=200)),
+    Page("measures.new", "/measures/new?unit={unit:NLL-RS}",
+         expect(403, anonymous=LOGIN, coordinator=200, coordinator_ls1=404,
+                coordinator_sormland=404)),
+    Page("measures.report", "/measures/report", signed_in(200)),
+    Page("measures.report", "/measures/report?unit={unit:NLL-LS1}&period=2022-T1",
+         expect(404, anonymous=LOGIN, admin=200, coordinator=200, owner=200, board=200,
+                owner_ls1=200, coordinator_ls1=200, admin_ls1=200)),
+    Page("measures.report", "/measures/report?unit={unit:NLL-RS}&period=2017-T1&layout=issues",
+         nll_rs_reader(200)),
+    Page("measures.statuses", "/measures/statuses/{unit:NLL}",
+         admin_page(admin_ls1=404, admin_sormland=404)),
+    Page("measures.statuses", "/measures/statuses/{unit:NLL-LS1}",
+         admin_page(admin=404, admin_ls1=404, admin_sormland=404)),
+    Page("api.measures", "/api/v1/measures", expect(200, anonymous=401)),
+    Page("api.measures", "/api/v1/measures?unit={unit:NLL-RS}&period=2022-T1",
+         nll_rs_reader(200, anonymous=401)),
+    Page("api.findings", "/api/v1/findings", expect(200, anonymous=401)),
+    Page("api.findings", "/api/v1/findings?unit={unit:NLL-RS}&period=2022-T1",
+         nll_rs_reader(200, anonymous=401)),
     Page("vendor.plotly", "/vendor/plotly.min.js", everyone(200)),
     Page("vendor.plotly_css", "/vendor/plotly.css", everyone(200)),
 ]
@@ -149,10 +195,13 @@ ACTIONS = [
          admin_page(302, admin_ls1=404, admin_sormland=404)),
     Page("api.token_create", "/api/v1/tokens", signed_in(302)),
     Page("api.token_revoke", f"/api/v1/tokens/{2**31 - 1}/revoke", signed_in(404)),
+    # no measure chosen: refused on the list page with a message (a redirect back)
+    Page("measures.carry_forward", "/measures/carry-forward", signed_in(302)),
 ]
-ACTION_DATA = {"admin.user_active": {"active": "0"}, "api.token_create": {"name": "matrix"}}
+ACTION_DATA = {"admin.user_active": {"active": "0"}, "api.token_create": {"name": "matrix"},
+               "measures.carry_forward": {"period": "2022-T1"}}
 
-_PLACEHOLDER = re.compile(r"\{(unit|user|assignment|risk):([^}]+)\}")
+_PLACEHOLDER = re.compile(r"\{(unit|user|assignment|risk|measure):([^}]+)\}")
 
 
 def resolve(url: str) -> str:
@@ -167,6 +216,11 @@ def resolve(url: str) -> str:
             return str(db.session.scalar(
                 select(Risk.id).join(Plan, Plan.id == Risk.plan_id)
                 .where(Plan.unit_id == unit(code).id, Risk.number == int(number))))
+        if kind == "measure":  # {measure:PLAN-UNIT-CODE:NUMBER}
+            code, number = key.rsplit(":", 1)
+            return str(db.session.scalar(
+                select(Measure.id).join(Plan, Plan.id == Measure.plan_id)
+                .where(Plan.unit_id == unit(code).id, Measure.number == int(number))))
         return str(assignments_of(key)[0].id)
 
     return _PLACEHOLDER.sub(_id, url)

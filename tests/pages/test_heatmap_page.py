@@ -416,13 +416,15 @@ def test_no_comparison_shows_no_change_list(coordinator, history):
 
 # -- the number of queries does not follow the size of the subtree ---------------------
 # Pinned from a run (SQLite and PostgreSQL alike): sign-in lookups + scale + the aggregates.
+# The findings (issue 10) replaced the list of every risk at or above the threshold: one
+# statement per kind of finding (3) and the organisation's scale, instead of one list (+3).
 PINNED = [
-    pytest.param("/heatmaps/?unit={unit}&period=2022-T2", 8, "matrix", id="page"),
-    pytest.param("/heatmaps/?unit={unit}&period=2022-T2&compare=last_year", 8, "matrix",
+    pytest.param("/heatmaps/?unit={unit}&period=2022-T2", 11, "matrix", id="page"),
+    pytest.param("/heatmaps/?unit={unit}&period=2022-T2&compare=last_year", 11, "matrix",
                  id="page-last-year"),
-    pytest.param("/heatmaps/?unit={unit}&period=2022-T2&compare=none", 6, "matrix",
+    pytest.param("/heatmaps/?unit={unit}&period=2022-T2&compare=none", 9, "matrix",
                  id="page-no-compare"),
-    pytest.param("/board/?period=2022-T2", 24, "board-matrix", id="board"),
+    pytest.param("/board/?period=2022-T2", 27, "board-matrix", id="board"),
 ]
 
 
@@ -597,8 +599,13 @@ def test_board_view_lists_highest_risks_and_findings(board):
     top = doc.one("table", data_testid="top-risks").find("tbody").find_all("tr")
     shown = [int(re.match(r"\d+", tr.find_all("td")[3].text()).group(0)) for tr in top]
     assert shown == values[:10]
-    findings = doc.one("table", data_testid="board-findings").find("tbody").find_all("tr")
-    assert len(findings) == len([v for v in values if v >= scale.action_threshold])
+    # Findings (issue 10): every risk at or above the threshold in 2022-T1 has an active
+    # measure in the demo data (seed/measures_norrbotten.yaml), so none is listed there.
+    assert any(v >= scale.action_threshold for v in values)
+    panel = doc.one("section", data_testid="board-findings")
+    heads = {h.get("data-finding"): h.text() for h in panel.find_all("h3")}
+    assert set(heads) == {"risk_without_measure", "measure_overdue", "measure_without_status"}
+    assert heads["risk_without_measure"].endswith("– 0")
     # the board reviewer reads: the only forms that post are sign-out and language
     posts = {f.get("action") for f in doc.find_all("form", method="post")}
     assert posts <= {"/logout", "/language/en", "/language/sv"}, posts

@@ -1,0 +1,170 @@
+"""The findings, each one statement over the unit subtree in the user's reach.
+
+A kind of finding is a :class:`Kind`: a code, a title and a query function
+``(ctx) -> (items, total)``. :data:`KINDS` lists them in the order they are shown; a new
+kind (e.g. the KPI branch's "KPI off target while its risks are below the threshold") is
+one more function and one more entry. Each query returns at most ``ctx.limit`` items and
+the full count (a window count riding along), so the cost of a page is constant in the
+number of risks and measures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, func, or_, select
+
+from .. import clock
+from ..auth.permissions import units_clause
+from ..domain.periods import Period
+from ..extensions import db
+from ..models.measures import Measure, MeasureFollowUp, MeasureRisk
+from ..models.org import Unit
+from ..models.risks import Risk
+from ..models.users import User
+from ..risks.latest import alive_in, latest_code, unpack
+from ..scales import scale_for_unit
+
+LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Context:
+    user: User
+    unit: Unit
+    period: Period
+    today: date
+    threshold: int
+    limit: int = LIMIT
+
+
+@dataclass
+class Item:
+    object_type: str  # "risk" | "measure"
+    id: int
+    number: int
+    title: str
+    unit_name: str
+    detail: dict = field(default_factory=dict)  # value, due date …
+
+
+@dataclass
+class Finding:
+    code: str
+    title: str
+    items: list[Item]
+    total: int
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    title: Callable[[Context], str]
+    query: Callable[[Context], tuple[list[Item], int]]
+
+
+# -- period helpers ------------------------------------------------------------------------
+def period_end(period: Period) -> date:
+    return period.next().start_date - timedelta(days=1)
+
+
+def report_due(period: Period, today: date) -> bool:
+    """A tertial's follow-up is due from the first day of its last month (000 reports
+    per April for T1)."""
+    return today >= date(period.year, period.last_month, 1)
+
+
+def measure_alive_in(period: Period):
+    """SQL: the measure counts in ``period`` (not closed in or before it, started by its
+    end)."""
+    return and_(or_(Measure.closed_in.is_(None), Measure.closed_in > period),
+                or_(Measure.start_date.is_(None), Measure.start_date <= period_end(period)))
+
+
+def _measure_scope(ctx: Context):
+    return and_(units_clause(ctx.user), Unit.subtree_clause(ctx.unit.path))
+
+
+# -- 1. a risk at or above the action threshold with no active measure ---------------------
+def unmitigated_risks(ctx: Context) -> tuple[list[Item], int]:
+    threshold = ctx.threshold
+    counted = (
+        select(Risk.id.label("risk_id"), Risk.number.label("number"),
+               Risk.event.label("title"), Unit.name.label("unit_name"),
+               latest_code(ctx.period).label("code"))
+        .join(Unit, Unit.id == Risk.unit_id)
+        .where(units_clause(ctx.user), Unit.subtree_clause(ctx.unit.path),
+               alive_in(ctx.period))
+        .cte("counted").prefix_with("MATERIALIZED"))
+    _lk, _c, value, _p = unpack(counted.c.code)
+    covered = exists().where(MeasureRisk.risk_id == counted.c.risk_id,
+                             Measure.id == MeasureRisk.measure_id,
+                             measure_alive_in(ctx.period))
+    rows = db.session.execute(
+        select(counted.c.risk_id, counted.c.number, counted.c.title, counted.c.unit_name,
+               value, func.count().over())
+        .where(counted.c.code.is_not(None), value >= threshold, ~covered)
+        .order_by(value.desc(), counted.c.number, counted.c.risk_id).limit(ctx.limit)).all()
+    items = [Item("risk", rid, num, title, uname, {"value": v})
+             for rid, num, title, uname, v, _t in rows]
+    return items, rows[0][-1] if rows else 0
+
+
+# -- 2. a measure past its due date and not finished ----------------------------------------
+def overdue_measures(ctx: Context) -> tuple[list[Item], int]:
+    asof = min(ctx.today, period_end(ctx.period))
+    rows = db.session.execute(
+        select(Measure.id, Measure.number, Measure.title, Unit.name, Measure.due_date,
+               func.count().over())
+        .join(Unit, Unit.id == Measure.unit_id)
+        .where(_measure_scope(ctx), measure_alive_in(ctx.period), Measure.due_date < asof)
+        .order_by(Measure.due_date, Measure.number, Measure.id).limit(ctx.limit)).all()
+    items = [Item("measure", mid, num, title, uname, {"due_date": due})
+             for mid, num, title, uname, due, _t in rows]
+    return items, rows[0][-1] if rows else 0
+
+
+# -- 3. a measure with no status for the period while the report is due --------------------
+def missing_follow_ups(ctx: Context) -> tuple[list[Item], int]:
+    if not report_due(ctx.period, ctx.today):
+        return [], 0
+    reported = exists().where(MeasureFollowUp.measure_id == Measure.id,
+                              MeasureFollowUp.period == ctx.period,
+                              MeasureFollowUp.status_id.is_not(None))
+    rows = db.session.execute(
+        select(Measure.id, Measure.number, Measure.title, Unit.name, func.count().over())
+        .join(Unit, Unit.id == Measure.unit_id)
+        .where(_measure_scope(ctx), measure_alive_in(ctx.period), ~reported)
+        .order_by(Measure.number, Measure.id).limit(ctx.limit)).all()
+    items = [Item("measure", mid, num, title, uname) for mid, num, title, uname, _t in rows]
+    return items, rows[0][-1] if rows else 0
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("risk_without_measure",
+         lambda ctx: str(_l("Risks at or above the action threshold (%(n)d) without an "
+                            "active measure",
+                            n=ctx.threshold)),
+         unmitigated_risks),
+    Kind("measure_overdue", lambda ctx: str(_l("Measures past their due date, not finished")),
+         overdue_measures),
+    Kind("measure_without_status",
+         lambda ctx: str(_l("Measures without a status for %(period)s", period=str(ctx.period))),
+         missing_follow_ups),
+)
+
+
+def findings(user: User, unit: Unit, period: Period, limit: int = LIMIT,
+             kinds: tuple[Kind, ...] = KINDS) -> list[Finding]:
+    """Every kind of finding for the unit (and beneath) and the period: one statement per
+    kind."""
+    ctx = Context(user, unit, period, clock.today(),
+                  scale_for_unit(unit).action_threshold, limit)
+    out = []
+    for kind in kinds:
+        items, total = kind.query(ctx)
+        out.append(Finding(kind.code, kind.title(ctx), items, total))
+    return out

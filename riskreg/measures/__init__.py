@@ -1,0 +1,1 @@
+"""Measures (åtgärder): linked to risks, followed up per tertial (issue 10)."""
