@@ -1,0 +1,144 @@
+"""Measure pages, the follow-up reports, findings and the API: per role, bad input, query pins."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from riskreg.extensions import db
+from riskreg.models import Measure, MeasureFollowUp, MeasureRisk, Plan, Risk
+from tests.conftest import field_errors, unit
+from tests.helpers.measures import make_measure, measure, risk
+
+
+def test_report_in_000_layout_groups_by_perspective(board):
+    url = f"/measures/report?unit={unit('NLL-LS1').id}&period=2022-T1"
+    html = board.get(url).get_data(as_text=True)
+    assert "Medarbetarperspektivet" in html and "Minskad användning av inhyrd personal." in html
+    assert "Omständigheterna efter pandemin" in html  # measure 17's comment, status ▲
+    assert html.count('data-testid="report-group"') >= 4
+
+
+def test_report_in_003_layout(coordinator):
+    url = f"/measures/report?unit={unit('NLL-RS').id}&period=2017-T1&layout=issues"
+    html = coordinator.get(url).get_data(as_text=True)
+    assert "Minska övertid" in html
+    assert "Övertiden inom Närsjukvården har minskat" in html  # Resultat
+    assert "Inget nytt att redovisa" in html
+
+
+def test_risk_page_lists_its_measures(board):
+    html = board.get(f"/risks/{risk(12).id}?period=2022-T1").get_data(as_text=True)
+    assert "Minskad användning av inhyrd personal." in html and "Försenad eller i risk" in html
+
+
+def test_owner_follows_up_and_bad_status_is_a_form_error(t2, owner):
+    m = make_measure("Egen åtgärd")
+    url = f"/measures/{m.id}/follow-up"
+    bad = owner.post_form(url, {"period": "2022-T2", "status": "nope", "comment": "x",
+                                "version": m.version})
+    assert bad.status_code == 400 and field_errors(bad, "status")
+    assert db.session.scalar(select(func.count()).select_from(MeasureFollowUp)
+                             .where(MeasureFollowUp.measure_id == m.id)) == 0
+    ok = owner.post_form(url, {"period": "2022-T2", "status": "on_track", "comment": "Pågår",
+                               "result": "", "version": m.version})
+    assert ok.status_code == 302
+    f = db.session.scalar(select(MeasureFollowUp).where(MeasureFollowUp.measure_id == m.id))
+    assert (f.status.code, f.comment) == ("on_track", "Pågår")
+
+
+def test_future_period_is_refused(t2, coordinator):
+    m = make_measure()
+    r = coordinator.post_form(f"/measures/{m.id}/follow-up", {
+        "period": "2022-T3", "status": "on_track", "version": m.version})
+    assert r.status_code == 400
+
+
+def test_create_with_due_before_start_is_a_form_error(t2, coordinator):
+    before = db.session.scalar(select(func.count()).select_from(Measure))
+    r = coordinator.post_form(f"/measures/new?unit={unit('NLL-RS').id}", {
+        "plan_id": str(measure(101).plan_id), "title": "Ny", "start_date": "2022-06-01",
+        "due_date": "2022-05-01"})
+    assert r.status_code == 400 and field_errors(r, "due_date")
+    assert db.session.scalar(select(func.count()).select_from(Measure)) == before
+
+
+def test_coordinator_links_two_risks_and_not_another_organisations(t2, coordinator):
+    m = make_measure()
+    srm = db.session.scalar(select(Risk.id).join(Plan, Plan.id == Risk.plan_id)
+                            .where(Plan.unit_id == unit("SRM-PV").id).limit(1))
+    url = f"/measures/{m.id}/risks"
+    bad = coordinator.post_form(url, {"risks": [risk(3).id, srm], "version": m.version})
+    assert bad.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(MeasureRisk)
+                             .where(MeasureRisk.measure_id == m.id)) == 0
+    ok = coordinator.post_form(url, {"risks": [risk(3).id, risk(7).id], "version": m.version})
+    assert ok.status_code == 302
+    assert sorted(db.session.scalars(select(MeasureRisk.risk_id)
+                                     .where(MeasureRisk.measure_id == m.id))) == sorted(
+        [risk(3).id, risk(7).id])
+
+
+def test_carry_forward_from_the_list(t2, coordinator):
+    a, b = make_measure("A"), make_measure("B")
+    r = coordinator.post_form("/measures/carry-forward",
+                              {"period": "2022-T2", "measures": [a.id, b.id]},
+                              page="/measures/?period=2022-T2")
+    assert r.status_code == 302
+    rows = list(db.session.scalars(select(MeasureFollowUp).where(
+        MeasureFollowUp.measure_id.in_([a.id, b.id]))))
+    assert len(rows) == 2 and all(f.carried_forward for f in rows)
+
+
+def test_findings_risk_without_measure_appears_when_its_measures_close(t2, coordinator,
+                                                                       board):
+    # risk 12 (value 12) is covered by the LS1 measures 15-18 only
+    for n in (15, 16, 17, 18):
+        db.session.delete(db.session.get(MeasureRisk, (measure(n).id, risk(12).id)))
+    db.session.commit()
+    data = board.get(f"/api/v1/findings?unit={unit('NLL-RS').id}&period=2022-T2").get_json()
+    first = next(f for f in data["findings"] if f["kind"] == "risk_without_measure")
+    assert [i["number"] for i in first["items"]] == [12] and first["total"] == 1
+
+
+def test_api_measures_items(board):
+    data = board.get(f"/api/v1/measures?unit={unit('NLL-LS1').id}&period=2022-T1").get_json()
+    by_number = {m["number"]: m for m in data["measures"]}
+    assert len(by_number) == 31
+    m17 = by_number[17]
+    assert m17["risk_ids"] == [risk(12).id]
+    assert m17["follow_up"]["status"]["symbol"] == "▲"
+    assert by_number[1]["follow_up"]["status"] is None
+
+
+def test_api_bad_parameters(board, admin_sormland):
+    assert board.get("/api/v1/measures?period=2022-T9").status_code == 400
+    assert board.get("/api/v1/findings?unit=abc").status_code == 400
+    assert admin_sormland.get(f"/api/v1/findings?unit={unit('NLL-RS').id}").status_code == 404
+
+
+def test_query_counts_are_constant_in_the_number_of_measures(t2, board, statement_log):
+    urls = [f"/measures/?unit={unit('NLL-RS').id}&period=2022-T2",
+            f"/measures/report?unit={unit('NLL-RS').id}&period=2022-T2",
+            f"/api/v1/findings?unit={unit('NLL-RS').id}&period=2022-T2",
+            f"/api/v1/measures?unit={unit('NLL-RS').id}&period=2022-T2"]
+    for url in urls:
+        board.get(url)
+    counts = []
+    for url in urls:
+        with statement_log() as log:
+            assert board.get(url).status_code == 200
+        counts.append(log.count)
+    for i in range(40):
+        make_measure(f"Extra {i}", unit_code="NLL-LS1-IMED", responsible=None)
+    grown = []
+    for url in urls:
+        with statement_log() as log:
+            assert board.get(url).status_code == 200
+        grown.append(log.count)
+    assert counts == grown
+    assert counts == [PINNED_LIST, PINNED_REPORT, PINNED_FINDINGS, PINNED_API]
+
+
+# signed-in user and grants, then: list (filters, statuses, responsibles, list, links);
+# report (one statement); findings (scale + one per kind); API list (list + links)
+PINNED_LIST, PINNED_REPORT, PINNED_FINDINGS, PINNED_API = 7, 3, 5, 4
