@@ -4,6 +4,11 @@
 * region: ~2,400 units in a 5-level tree, 20,000 risks, 30 tertials (~570,000 assessments);
 * hosted: 10 organisations of the region's size (~5.7 million assessments; PostgreSQL).
 
+About one measure per risk (issue 10): on a unit of the organisation, linked to the risk of
+the same number (one in five to a second risk too), due dates spread over 2024-2027, 5 %
+finished; follow-ups in the last three tertials (9 in 10 measures each), with the default
+status scale.
+
 Not every risk is re-assessed every tertial (19 in 20 are), risks start at different
 times, and 2 % are archived. Rows are written with Core bulk inserts and fixed ids.
 
@@ -16,7 +21,7 @@ import argparse
 import random
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import create_engine, insert, text
 
@@ -24,7 +29,12 @@ from riskreg.auth.passwords import hash_password
 from riskreg.domain.matrix import DEFAULT_SCALE_CONFIG
 from riskreg.domain.periods import Period
 from riskreg.extensions import db
+from riskreg.measures.scale import DEFAULT_STATUSES
 from riskreg.models import (
+    Measure,
+    MeasureFollowUp,
+    MeasureRisk,
+    MeasureStatus,
     Perspective,
     Plan,
     Risk,
@@ -72,6 +82,7 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
     pw = hash_password(PASSWORD)
     units, users, roles, plans, persp, goals, factors = [], [], [], [], [], [], []
     scales, risks, assessments = [], [], []
+    statuses, measures, links, follow_ups = [], [], [], []
     uid = rid = aid = 0
     first_key = LAST_PERIOD.key - TERTIALS + 1
     for org in range(size.organisations):
@@ -148,23 +159,71 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
                 assessments.append(dict(id=aid, risk_id=rid, period=key, likelihood=lk,
                                         consequence=c, value=lk * c, comment=None,
                                         assessed_by_id=owner, assessed_at=now))
+        _measures(rng, root_id, plan_id, owner, risk_units, factor_ids,
+                  [r["id"] for r in risks[-size.risks_per_org:]], now,
+                  statuses, measures, links, follow_ups)
     with engine.begin() as conn:
         for model, rows in ((Unit, units), (User, users), (RoleAssignment, roles),
                             (RiskScale, scales), (Plan, plans), (Perspective, persp),
-                            (StrategicGoal, goals), (SuccessFactor, factors), (Risk, risks)):
+                            (StrategicGoal, goals), (SuccessFactor, factors), (Risk, risks),
+                            (MeasureStatus, statuses), (Measure, measures),
+                            (MeasureRisk, links), (MeasureFollowUp, follow_ups)):
             for chunk in _chunks(rows):
                 conn.execute(insert(model.__table__), chunk)
         for chunk in _chunks(assessments, 50_000):
             conn.execute(insert(RiskAssessment.__table__), chunk)
         if engine.dialect.name == "postgresql":
-            for table in ("unit", "user_account", "risk", "risk_assessment", "plan"):
+            for table in ("unit", "user_account", "risk", "risk_assessment", "plan",
+                          "measure", "measure_status", "measure_follow_up"):
                 conn.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT max(id) FROM {table}))"))
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     engine.dispose()
-    return {"units": len(units), "risks": len(risks), "assessments": len(assessments)}
+    return {"units": len(units), "risks": len(risks), "assessments": len(assessments),
+            "measures": len(measures), "follow_ups": len(follow_ups)}
+
+
+def _measures(rng: random.Random, root_id: int, plan_id: int, owner: int,
+              risk_units: list[int], factor_ids: list[int], risk_ids: list[int],
+              now: datetime, statuses: list, measures: list, links: list,
+              follow_ups: list) -> None:
+    """About one measure per risk of the organisation (see the module docstring)."""
+    status_ids = []
+    for pos, (code, symbol, label, colour, done) in enumerate(DEFAULT_STATUSES):
+        sid = len(statuses) + 1
+        statuses.append(dict(id=sid, unit_id=root_id, code=code, symbol=symbol, label=label,
+                             colour=colour, means_finished=done, position=pos))
+        status_ids.append(sid)
+    for number, risk_id in enumerate(risk_ids, start=1):
+        mid = len(measures) + 1
+        finished = rng.random() < 0.05
+        closed = LAST_PERIOD.key - rng.randint(0, 5) if finished else None
+        measures.append(dict(
+            id=mid, plan_id=plan_id, number=number, unit_id=rng.choice(risk_units),
+            responsible_id=owner, title=f"Åtgärd {number}", description=None,
+            background=None, start_date=date(2023, 1, 1),
+            due_date=date(2024, 1, 1) + timedelta(days=rng.randint(0, 4 * 365)),
+            success_factor_id=rng.choice(factor_ids) if rng.random() < 0.5 else None,
+            goal_text=None, state="finished" if finished else "active", closed_in=closed,
+            close_reason="Genomförd" if finished else None,
+            closed_by_id=owner if finished else None, created_at=now, updated_at=now,
+            version=1))
+        links.append(dict(measure_id=mid, risk_id=risk_id, linked_by_id=owner,
+                          linked_at=now))
+        if rng.random() < 0.2:
+            other = rng.choice(risk_ids)
+            if other != risk_id:
+                links.append(dict(measure_id=mid, risk_id=other, linked_by_id=owner,
+                                  linked_at=now))
+        for key in range(LAST_PERIOD.key - 2, LAST_PERIOD.key + 1):
+            if rng.random() < 0.9:
+                follow_ups.append(dict(
+                    id=len(follow_ups) + 1, measure_id=mid, period=key,
+                    status_id=rng.choice(status_ids), comment="Arbete pågår", result=None,
+                    carried_forward=rng.random() < 0.3, reported_by_id=owner,
+                    reported_at=now))
 
 
 def main() -> None:

@@ -288,6 +288,22 @@ def report():
 
 
 # -- the status scale (administrators of the organisation) -----------------------------------
+class _RowErrors:
+    """Lets a service's "rows-<i>-<field>" refusal land under that row's field."""
+
+    def __init__(self, form: StatusScaleForm) -> None:
+        self.form_errors = form.form_errors
+        self._form = form
+
+    def __getattr__(self, name: str):
+        parts = name.split("-")
+        if len(parts) == 3 and parts[0] == "rows" and parts[1].isdigit():
+            index = int(parts[1])
+            if index < len(self._form.rows):
+                return self._form.rows[index].form[parts[2]]
+        return None
+
+
 @bp.route("/statuses/<int:unit_id>", methods=["GET", "POST"])
 @login_required
 def statuses(unit_id: int):
@@ -306,11 +322,14 @@ def statuses(unit_id: int):
         rows = [services.StatusRow(r.code.data or "", r.symbol.data or "", r.label.data or "",
                                    r.colour.data or "", bool(r.means_finished.data),
                                    r.position.data if r.position.data is not None else i)
-                for i, r in enumerate(form.rows) if (r.code.data or "").strip()]
-        saved = _save(form, lambda: services.save_scale(current_user, root, rows),
+                for i, r in ((i, f.form) for i, f in enumerate(form.rows))
+                if (r.code.data or "").strip()]
+        saved = _save(_RowErrors(form), lambda: services.save_scale(current_user, root, rows),
                       _("The status scale was saved."),
                       url_for("measures.statuses", unit_id=root.id))
         if saved:
             return saved
-    return render_template("measures/statuses.html", form=form, root=root), form_status(form)
+    # a POST that is answered with the page was refused (a saved one redirects)
+    return render_template("measures/statuses.html", form=form, root=root), (
+        400 if request.method == "POST" else 200)
 

@@ -197,7 +197,7 @@ def history(risk: Risk) -> list[AuditEvent]:
 
 
 ID_FIELDS = {"unit_id": Unit, "owner_id": User, "plan_id": Plan,
-             "success_factor_id": SuccessFactor}
+             "success_factor_id": SuccessFactor, "responsible_id": User}
 
 
 def history_names(events: list[AuditEvent]) -> dict[tuple[str, int], str]:

@@ -142,3 +142,60 @@ def test_query_counts_are_constant_in_the_number_of_measures(t2, board, statemen
 # signed-in user and grants, then: list (filters, statuses, responsibles, list, links);
 # report (one statement); findings (scale + one per kind); API list (list + links)
 PINNED_LIST, PINNED_REPORT, PINNED_FINDINGS, PINNED_API = 7, 3, 5, 4
+
+
+def _scale_form(statuses, **change) -> dict:
+    data = {}
+    for i, s in enumerate(statuses):
+        for key in ("code", "symbol", "label", "colour"):
+            data[f"rows-{i}-{key}"] = getattr(s, key)
+        if s.means_finished:
+            data[f"rows-{i}-means_finished"] = "y"
+        data[f"rows-{i}-position"] = str(s.position)
+    data.update(change)
+    return data
+
+
+def test_admin_edits_the_status_scale_and_bad_colour_saves_nothing(admin, admin_sormland):
+    from riskreg.measures.scale import statuses_for_root
+
+    root = unit("NLL")
+    url = f"/measures/statuses/{root.id}"
+    statuses = statuses_for_root(root.id)
+    bad = admin.post_form(url, _scale_form(statuses, **{"rows-0-label": "Ändrad",
+                                                        "rows-1-colour": "red"}))
+    assert bad.status_code == 400 and field_errors(bad, "rows-1-colour")
+    db.session.expire_all()
+    assert statuses_for_root(root.id)[0].label == "Försenad eller i risk"
+    ok = admin.post_form(url, _scale_form(statuses, **{
+        "rows-0-label": "Försenad", "rows-5-code": "stopped", "rows-5-symbol": "✕",
+        "rows-5-label": "Stoppad", "rows-5-colour": "#000000", "rows-5-position": "9"}))
+    assert ok.status_code == 302
+    db.session.expire_all()
+    after = {s.code: s.label for s in statuses_for_root(root.id)}
+    assert after["at_risk"] == "Försenad" and after["stopped"] == "Stoppad"
+    assert admin_sormland.get(url).status_code == 404
+
+
+def test_coordinator_start_page_shows_findings(t2, coordinator):
+    html = coordinator.get("/").get_data(as_text=True)
+    assert 'data-testid="findings-NLL-RS"' in html
+    assert 'data-finding="measure_without_status"' in html
+
+
+def test_list_filters_overdue_and_no_status(t2, board):
+    from datetime import date
+
+    late = make_measure("Försenad åtgärd", start_date=date(2022, 1, 1),
+                        due_date=date(2022, 3, 31))
+    html = board.get(f"/measures/?unit={unit('NLL-RS').id}&due=overdue&period=2022-T2"
+                     ).get_data(as_text=True)
+    assert f'data-measure-id="{late.id}"' in html
+    assert f'data-measure-id="{measure(7).id}"' not in html
+    html = board.get(f"/measures/?unit={unit('NLL-LS1').id}&status=none&period=2022-T1"
+                     ).get_data(as_text=True)
+    assert f'data-measure-id="{measure(1).id}"' in html
+    assert f'data-measure-id="{measure(7).id}"' not in html  # ● in 2022-T1
+    data = board.get(f"/api/v1/findings?unit={unit('NLL-RS').id}&period=2022-T2").get_json()
+    overdue = next(f for f in data["findings"] if f["kind"] == "measure_overdue")
+    assert [i["id"] for i in overdue["items"]] == [late.id]
