@@ -193,37 +193,56 @@ def statuses(unit: Unit) -> list[MeasureStatus]:
 
 
 # -- the follow-up reports ----------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportRow:
+    """One line of a follow-up report: plain values (a report of a whole region has
+    tens of thousands of lines; no ORM objects are built for them)."""
+
+    id: int
+    number: int
+    title: str
+    goal: str | None
+    symbol: str | None
+    label: str | None
+    comment: str | None
+    result: str | None
+    carried_forward: bool
+
+
 @dataclass
 class ReportGroup:
     heading: str
-    rows: list[MeasureRow]
+    rows: list[ReportRow]
 
 
 def report(user: User, unit: Unit, period: Period, layout: str) -> list[ReportGroup]:
     """Measures of the unit (and beneath) alive in the period, with their follow-up,
     grouped by perspective (000's layout) or by the goal text (003's "Ärende" groups):
-    one statement."""
+    one statement of plain columns."""
     fu, on = _follow_up_join(period)
+    heading = Measure.goal_text if layout == "issues" else Perspective.name
     stmt = (
-        select(Measure, fu, Perspective.name, Perspective.position)
+        select(Measure.id, Measure.number, Measure.title,
+               func.coalesce(SuccessFactor.name, Measure.goal_text), MeasureStatus.symbol,
+               MeasureStatus.label, fu.comment, fu.result, fu.carried_forward, heading)
         .join(Unit, Unit.id == Measure.unit_id)
         .outerjoin(fu, on)
+        .outerjoin(MeasureStatus, MeasureStatus.id == fu.status_id)
         .outerjoin(SuccessFactor, SuccessFactor.id == Measure.success_factor_id)
         .outerjoin(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
         .outerjoin(Perspective, Perspective.id == StrategicGoal.perspective_id)
         .where(units_clause(user), Unit.subtree_clause(unit.path),
                or_(Measure.closed_in.is_(None), Measure.closed_in > period))
-        .options(contains_eager(Measure.unit), joinedload(Measure.success_factor),
-                 joinedload(fu.status))
     )
     if layout == "issues":
         stmt = stmt.order_by(Measure.number, Measure.id)  # the source's order
     else:
         stmt = stmt.order_by(Perspective.position, Perspective.name, Measure.number, Measure.id)
     groups: list[ReportGroup] = []
-    for m, follow, pname, _pos in db.session.execute(stmt).unique():
-        heading = (m.goal_text or "") if layout == "issues" else (pname or "")
-        if not groups or groups[-1].heading != heading:
-            groups.append(ReportGroup(heading, []))
-        groups[-1].rows.append(MeasureRow(m, follow))
+    for *values, head in db.session.execute(stmt):
+        head = head or ""
+        if not groups or groups[-1].heading != head:
+            groups.append(ReportGroup(head, []))
+        values[-1] = bool(values[-1])
+        groups[-1].rows.append(ReportRow(*values))
     return groups

@@ -284,7 +284,7 @@ def report():
         abort(400)
     groups = queries.report(current_user, unit, period, layout)
     return render_template("measures/report.html", unit=unit, period=period, layout=layout,
-                           groups=groups)
+                           groups=groups, carried_word=_("carried forward"))
 
 
 # -- the status scale (administrators of the organisation) -----------------------------------
