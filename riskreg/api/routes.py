@@ -24,7 +24,6 @@ from . import tokens
 
 bp = Blueprint("api", __name__)
 MAX_PER_PAGE = 200
-MAX_MEASURES = 5000  # measures in one answer (a region has about one per risk)
 MAX_FINDINGS = 1000  # items per kind of finding (the total counts them all)
 MAX_CHANGES = 1000  # risks listed under "compare.changes" (largest changes first)
 
@@ -114,10 +113,14 @@ def measures():
     period = web.period_arg(allow_future=True)
     unit = web.unit_arg(current_user)
     include = web.bool_arg("include_subunits", True)
-    rows = mq.measures(current_user, mq.MeasureFilter(
-        period=period, unit=unit, include_subunits=include, state="all",
-        limit=MAX_MEASURES), clock.today())
-    return {"period": str(period), "total": len(rows), "measures": [{
+    page = web.positive_int_arg("page", 1)
+    per_page = web.positive_int_arg("per_page", 50, MAX_PER_PAGE)
+    result = mq.measures(current_user, mq.MeasureFilter(
+        period=period, unit=unit, include_subunits=include, state="all", page=page,
+        per_page=per_page), clock.today())
+    rows = result.rows
+    return {"period": str(period), "total": result.total, "page": page, "per_page": per_page,
+            "measures": [{
         "id": r.measure.id,
         "number": r.measure.number,
         "title": r.measure.title,

@@ -35,7 +35,8 @@ class MeasureFilter:
     due: str | None = None  # "overdue" | "this_period"
     q: str | None = None
     state: str | None = "active"
-    limit: int = 500
+    page: int = 1
+    per_page: int = 500
 
 
 @dataclass
@@ -51,13 +52,20 @@ def _follow_up_join(period: Period):
     return fu, and_(fu.measure_id == Measure.id, fu.period == period)
 
 
-def measures(user: User, f: MeasureFilter, today: date) -> list[MeasureRow]:
-    """The measures in reach that pass the filters, each with its follow-up for the
-    period: one statement, plus one for the linked risk ids."""
+@dataclass
+class MeasurePage:
+    rows: list[MeasureRow]
+    total: int  # every measure that passes the filters, on all pages
+
+
+def measures(user: User, f: MeasureFilter, today: date) -> MeasurePage:
+    """One page of the measures in reach that pass the filters, each with its follow-up
+    for the period, and the total: one statement (the total rides along as a window
+    count), plus one for the linked risk ids."""
     fu, on = _follow_up_join(f.period)
     st = aliased(MeasureStatus, name="st")
     stmt = (
-        select(Measure, fu)
+        select(Measure, fu, func.count().over().label("total"))
         .join(Unit, Unit.id == Measure.unit_id)
         .outerjoin(User, User.id == Measure.responsible_id)
         .outerjoin(fu, on)
@@ -67,7 +75,7 @@ def measures(user: User, f: MeasureFilter, today: date) -> list[MeasureRow]:
                  joinedload(Measure.success_factor),
                  joinedload(fu.status))
         .order_by(Measure.number, Measure.id)
-        .limit(f.limit)
+        .limit(f.per_page).offset((f.page - 1) * f.per_page)
     )
     if f.unit is not None:
         stmt = stmt.where(Unit.subtree_clause(f.unit.path) if f.include_subunits
@@ -87,12 +95,20 @@ def measures(user: User, f: MeasureFilter, today: date) -> list[MeasureRow]:
         stmt = stmt.where(or_(*(func.lower(c).contains(needle, autoescape=True) for c in
                                 (Measure.title, Measure.description, Measure.background,
                                  Measure.goal_text))))
-    rows = [MeasureRow(m, follow) for m, follow in db.session.execute(stmt).unique()]
+    result = db.session.execute(stmt).unique().all()
+    rows = [MeasureRow(m, follow) for m, follow, _t in result]
     attach_risk_ids(rows)
     for r in rows:
         r.overdue = (r.measure.active and r.measure.due_date is not None
                      and r.measure.due_date < today)
-    return rows
+    if result:
+        total = result[0].total
+    elif f.page > 1:  # past the last page: count separately
+        total = db.session.scalar(select(func.count()).select_from(
+            stmt.limit(None).offset(None).order_by(None).subquery()))
+    else:
+        total = 0
+    return MeasurePage(rows, total or 0)
 
 
 def attach_risk_ids(rows: list[MeasureRow]) -> None:

@@ -84,12 +84,14 @@ def index():
                                can_create=can_create), 400
     period = web.parse_period(form.period.data or None, allow_future=True)
     include = web.bool_arg("include_subunits", True)
-    rows = queries.measures(current_user, queries.MeasureFilter(
+    page = queries.measures(current_user, queries.MeasureFilter(
         period=period, unit=unit, include_subunits=include, status=form.status.data or None,
         responsible_id=form.responsible.data, due=form.due.data or None, q=form.q.data or None,
         state=form.state.data or "active"), clock.today())
+    rows = page.rows
     reportable = {r.measure.id for r in rows if can_report_measure(current_user, r.measure)}
-    return render_template("measures/index.html", form=form, rows=rows, period=period,
+    return render_template("measures/index.html", form=form, rows=rows, total=page.total,
+                           period=period,
                            include=include, can_create=can_create, reportable=reportable,
                            carry=CarryForwardForm(formdata=None, period=str(period)),
                            can_carry=bool(reportable) and period <= clock.current_period())

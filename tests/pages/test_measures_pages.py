@@ -199,3 +199,12 @@ def test_list_filters_overdue_and_no_status(t2, board):
     data = board.get(f"/api/v1/findings?unit={unit('NLL-RS').id}&period=2022-T2").get_json()
     overdue = next(f for f in data["findings"] if f["kind"] == "measure_overdue")
     assert [i["id"] for i in overdue["items"]] == [late.id]
+
+
+def test_api_measures_pages_with_the_total(board):
+    url = f"/api/v1/measures?unit={unit('NLL-LS1').id}&period=2022-T1&per_page=10"
+    pages = [board.get(f"{url}&page={n}").get_json() for n in (1, 4, 5)]
+    assert [len(p["measures"]) for p in pages] == [10, 1, 0]
+    assert {p["total"] for p in pages} == {31}
+    assert pages[1]["measures"][0]["number"] == 31
+    assert board.get(url.replace("per_page=10", "per_page=0")).status_code == 400
