@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.routes import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .heatmaps.routes import bp as heatmaps_bp
+    from .kpis.routes import bp as kpis_bp
     from .main.routes import bp as main_bp
     from .risks.routes import bp as risks_bp
     from .vendor import bp as vendor_bp
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(risks_bp, url_prefix="/risks")
     app.register_blueprint(heatmaps_bp)
+    app.register_blueprint(kpis_bp, url_prefix="/kpis")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp)
 
@@ -125,6 +127,7 @@ def register_features(app: Flask) -> None:
 
     from . import navigation, seed
     from .auth.permissions import is_board
+    from .kpis import seed as kpi_seed
     from .main import start as main_start
     from .risks import seed as risk_seed
     from .risks import start as risk_start
@@ -136,13 +139,14 @@ def register_features(app: Flask) -> None:
         navigation.NavEntry(lambda: _l("Heat maps"), "heatmaps.index", everyone),
         navigation.NavEntry(lambda: _l("Board view"), "heatmaps.board", is_board),
         navigation.NavEntry(lambda: _l("Risks"), "risks.index", everyone),
+        navigation.NavEntry(lambda: _l("KPIs"), "kpis.table", everyone),
     ])
     main_start.init_start_page(
         app,
         steps=[main_start.admin_steps, risk_start.steps],
         panels=[risk_start.awaiting_panels],
     )
-    seed.init_seed(app, loaders=[risk_seed.load_risks])
+    seed.init_seed(app, loaders=[risk_seed.load_risks, kpi_seed.load_links])
 
 
 def register_errorhandlers(app: Flask) -> None:

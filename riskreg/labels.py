@@ -18,7 +18,16 @@ UNIT_KINDS = {"region": _l("Region"), "board": _l("Board or committee"),
 RISK_KINDS = {"success_factor": _l("Success-factor risk"), "unit": _l("Unit risk")}
 HANDLING_TYPES = {"control": _l("Control"), "measure": _l("Measure")}
 AUDIT_ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "assess": _l("Assessed"),
-                 "reassign": _l("New risk owner"), "archive": _l("Archived")}
+                 "reassign": _l("New risk owner"), "archive": _l("Archived"),
+                 "retire": _l("Retired"), "reinstate": _l("Taken into use again"),
+                 "link": _l("Linked to a risk"), "unlink": _l("Link to a risk removed")}
+# Goal fulfilment (Måluppfyllelse) and trend (Utveckling): words beside every symbol,
+# so that colour and arrows are never the only signal.
+FULFILMENTS = {"met": _l("Met"), "partly": _l("Partly met"), "not_met": _l("Not met")}
+TRENDS = {"up": _l("Up"), "down": _l("Down"), "flat": _l("Unchanged")}
+TREND_ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
+KPI_KINDS = {"styrmatt": _l("Styrmått"), "kontrollmatt": _l("Kontrollmått")}
+DIRECTIONS = {"higher": _l("Higher is better"), "lower": _l("Lower is better")}
 AUDIT_FIELDS = {
     "kind": _l("Kind"), "plan_id": _l("Plan"), "number": _l("Number"), "unit_id": _l("Unit"),
     "owner_id": _l("Risk owner"), "owner": _l("Risk owner"),
@@ -30,6 +39,14 @@ AUDIT_FIELDS = {
     "likelihood": _l("Likelihood"), "consequence": _l("Consequence"),
     "value": _l("Risk value"), "comment": _l("Comment"), "archived": _l("Archived"),
     "reason": _l("Reason"), "archive_reason": _l("Reason"),
+    "name": _l("Name"), "position": _l("Position"), "retired": _l("Retired"),
+    "baseline": _l("Baseline (Ingångsvärde)"), "source": _l("Source (Källa)"),
+    "follow_up": _l("Follow-up periods"), "targets": _l("Targets per year"),
+    "direction": _l("Which way is better"), "split_by_sex": _l("Split by sex (K and M)"),
+    "total": _l("Outcome, total"), "women": _l("Outcome, women (K)"),
+    "men": _l("Outcome, men (M)"), "status": _l("Goal fulfilment"),
+    "status_by_hand": _l("Set by hand"), "status_comment": _l("Why (required when set by hand)"),
+    "risk_id": _l("Risk"), "risk_number": _l("Risk"),
 }
 
 
@@ -54,6 +71,25 @@ def risk_kind_label(kind: str) -> str:
 
 def handling_type_label(code: str) -> str:
     return _label(HANDLING_TYPES, code)
+
+
+def fulfilment_label(code: str | None) -> str:
+    return _("Not assessed") if code is None else _label(FULFILMENTS, code)
+
+
+def trend_label(code: str | None) -> str:
+    """The arrow with its word, e.g. "↑ Up"; a dash when there is no trend."""
+    if code is None:
+        return "–"
+    return f"{TREND_ARROWS.get(code, '')} {_label(TRENDS, code)}".strip()
+
+
+def kpi_kind_label(code: str) -> str:
+    return _label(KPI_KINDS, code)
+
+
+def direction_label(code: str | None) -> str:
+    return _("Not said") if code is None else _label(DIRECTIONS, code)
 
 
 def audit_action(action: str) -> str:
@@ -88,6 +124,10 @@ TEMPLATE_GLOBALS = {
     "unit_kind_label": unit_kind_label,
     "risk_kind_label": risk_kind_label,
     "audit_action": audit_action,
+    "fulfilment_label": fulfilment_label,
+    "trend_label": trend_label,
+    "kpi_kind_label": kpi_kind_label,
+    "direction_label": direction_label,
     "audit_field": audit_field,
     "audit_value": audit_value,
 }

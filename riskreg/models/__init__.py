@@ -3,7 +3,7 @@
 from .audit import AuditEvent
 from .numbering import NumberSeries
 from .org import Unit
-from .plan import Kpi, KpiOutcome, Perspective, Plan, StrategicGoal, SuccessFactor
+from .plan import Kpi, KpiOutcome, KpiRiskLink, Perspective, Plan, StrategicGoal, SuccessFactor
 from .risks import ApiToken, Risk, RiskAssessment, RiskGoalMark
 from .scale import RiskScale
 from .sessions import UserSession
@@ -17,6 +17,7 @@ __all__ = [
     "RiskGoalMark",
     "Kpi",
     "KpiOutcome",
+    "KpiRiskLink",
     "NumberSeries",
     "Perspective",
     "Plan",
