@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -58,7 +59,18 @@ FULFILMENT_CHOICES = [("", _l("– (follows from the target)")), ("met", _l("Met
                       ("partly", _l("Partly met")), ("not_met", _l("Not met"))]
 
 
+def _version_or_none(value):
+    """A saved outcome's version, or 0 for one not recorded yet."""
+    if value == "0" or value == 0:
+        return 0
+    return _int_or_none(value)
+
+
 class OutcomeForm(VersionedForm):
+    """``version`` is 0 when the period has no outcome yet: if someone records one
+    meanwhile, this save is a conflict instead of an overwrite."""
+
+    version = HiddenField(filters=[_version_or_none])
     period = SelectField(_l("Follow-up period"), validators=[DataRequired()])
     total = NumberText(_l("Outcome, total"), validators=[Optional(), Length(max=30)])
     women = NumberText(_l("Outcome, women (K)"), validators=[Optional(), Length(max=30)])

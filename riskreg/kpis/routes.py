@@ -287,7 +287,7 @@ def outcome(kpi_id: int):
         form.version.data = existing.version if existing is not None else 0
         if existing is not None:
             for name in ("total", "women", "men"):
-                if hasattr(form, name):
+                if getattr(form, name, None) is not None:
                     value = getattr(existing, name)
                     getattr(form, name).data = "" if value is None else _plain(value)
             form.status.data = existing.status if existing.status_by_hand else ""
@@ -296,8 +296,7 @@ def outcome(kpi_id: int):
         chosen = Period.parse(form.period.data)
         data = services.OutcomeInput(
             period=chosen, total=form.total.number,
-            women=form.women.number if hasattr(form, "women") else None,
-            men=form.men.number if hasattr(form, "men") else None,
+            women=_number(form, "women"), men=_number(form, "men"),
             status=form.status.data or None, status_comment=form.status_comment.data)
         saved = attempt(lambda: services.record_outcome(current_user, kpi, unit, data,
                                                         form.version.data), form)
@@ -307,6 +306,12 @@ def outcome(kpi_id: int):
     return render_template("kpis/outcome.html", form=form, kpi=kpi, unit=unit,
                            target=target_for_year(kpi.targets, (period or clock.current_period())
                                                   .year)), form_status(form)
+
+
+def _number(form: OutcomeForm, name: str) -> float | None:
+    """The figure typed in a K/M field, or None when the KPI has no such field."""
+    field = getattr(form, name, None)
+    return field.number if field is not None else None
 
 
 def _plain(value: float) -> str:

@@ -207,13 +207,13 @@ def save_kpi(actor: User, plan: Plan, kpi: Kpi | None, data: KpiInput) -> Kpi:
                                  "split by sex."), "split_by_sex")
     before = audit.snapshot(kpi, KPI_FIELDS) if kpi is not None else None
     if kpi is None:
-        kpi = Kpi(plan_id=plan.id)
-        db.session.add(kpi)
-        if clean.position is None:
+        if clean.position is None:  # last among its siblings
             clean.position = len(db.session.scalars(select(Kpi.id).where(
                 Kpi.plan_id == plan.id,
                 Kpi.success_factor_id.is_(None) if clean.success_factor_id is None
                 else Kpi.success_factor_id == clean.success_factor_id)).all())
+        kpi = Kpi(plan_id=plan.id)
+        db.session.add(kpi)
     for name in KPI_FIELDS:
         value = getattr(clean, name)
         if name == "position" and value is None:
