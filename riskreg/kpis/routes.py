@@ -148,10 +148,9 @@ def node_edit(level: str, node_id: int):
                            node=node), form_status(form)
 
 
-def _factor_choices(plan) -> list[tuple[int | str, str]]:
-    tree = queries.plan_tree(plan)
-    return [("", "–")] + [(f.id, f"{p.name} › {f.name}") for p in tree.perspectives
-                          for g in p.goals for f in g.success_factors]
+def _factor_choices(plan, keep: int | None = None) -> list[tuple[int | str, str]]:
+    """The plan's success factors (none retired, except the one already chosen)."""
+    return [("", "–")] + risk_queries.success_factor_choices(plan.id, keep)
 
 
 def _kpi_input(form: KpiForm) -> services.KpiInput | None:
@@ -194,7 +193,7 @@ def kpi_edit(kpi_id: int):
     kpi = _kpi_or_404(kpi_id)
     require(can_edit_plan(current_user, kpi.plan))
     form = KpiForm(obj=kpi if request.method == "GET" else None)
-    form.success_factor_id.choices = _factor_choices(kpi.plan)
+    form.success_factor_id.choices = _factor_choices(kpi.plan, kpi.success_factor_id)
     if request.method == "GET":
         form.target_years.data = format_targets(kpi.targets)
         form.direction.data = kpi.direction or ""

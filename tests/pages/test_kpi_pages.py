@@ -3,6 +3,8 @@ bad input, conflicts, query counts."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -267,3 +269,22 @@ def test_no_audit_for_reads(board, statement_log):
     assert db.session.scalar(select(AuditEvent.id).where(
         AuditEvent.object_type == "kpi_outcome", AuditEvent.user_id == user(
             "styrelse@norrbotten.example").id)) is None
+
+
+def test_a_retired_success_factor_is_not_offered_for_new_work(coordinator):
+    k = kpi(DIGITAL)
+    factor = k.success_factor
+    with transaction():
+        services.update_node(user(NLL_COORDINATOR), factor, "factor", factor.name, None, True)
+    option = re.compile(rf'<option[^>]*value="{factor.id}"')
+    plan = plan_of("NLL")
+    assert not option.search(coordinator.get(f"/kpis/plans/{plan.id}/kpis/new").get_data(
+        as_text=True))
+    assert not option.search(coordinator.get(f"/risks/new?unit={unit('NLL-RS').id}").get_data(
+        as_text=True))
+    # ... but kept where it is chosen already, and the KPI keeps its outcomes in the table
+    assert option.search(coordinator.get(f"/kpis/{k.id}/edit").get_data(as_text=True))
+    html = coordinator.get(table_url()).get_data(as_text=True)
+    assert f'data-kpi="{k.id}"' in html
+    assert f'data-kpi="{k.id}"' not in coordinator.get(table_url(period="2021-T3")).get_data(
+        as_text=True)
