@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.routes import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .heatmaps.routes import bp as heatmaps_bp
+    from .kpis.routes import bp as kpis_bp
     from .main.routes import bp as main_bp
     from .measures.routes import bp as measures_bp
     from .risks.routes import bp as risks_bp
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(risks_bp, url_prefix="/risks")
     app.register_blueprint(measures_bp, url_prefix="/measures")
     app.register_blueprint(heatmaps_bp)
+    app.register_blueprint(kpis_bp, url_prefix="/kpis")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp)
 
@@ -128,6 +130,7 @@ def register_features(app: Flask) -> None:
     from . import navigation, seed
     from .auth.permissions import is_board
     from .findings import start as findings_start
+    from .kpis import seed as kpi_seed
     from .main import start as main_start
     from .measures import seed as measure_seed
     from .measures import start as measure_start
@@ -142,13 +145,15 @@ def register_features(app: Flask) -> None:
         navigation.NavEntry(lambda: _l("Board view"), "heatmaps.board", is_board),
         navigation.NavEntry(lambda: _l("Risks"), "risks.index", everyone),
         navigation.NavEntry(lambda: _l("Measures"), "measures.index", everyone),
+        navigation.NavEntry(lambda: _l("KPIs"), "kpis.table", everyone),
     ])
     main_start.init_start_page(
         app,
         steps=[main_start.admin_steps, risk_start.steps, measure_start.steps],
         panels=[risk_start.awaiting_panels, findings_start.coordinator_panel],
     )
-    seed.init_seed(app, loaders=[risk_seed.load_risks, measure_seed.load_measures])
+    seed.init_seed(app, loaders=[risk_seed.load_risks, measure_seed.load_measures,
+                                 kpi_seed.load_links])
 
 
 def register_errorhandlers(app: Flask) -> None:

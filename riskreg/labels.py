@@ -21,9 +21,17 @@ AUDIT_ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "assess": _l(
                  "reassign": _l("New risk owner"), "archive": _l("Archived"),
                  "link": _l("Linked to a risk"), "unlink": _l("Unlinked from a risk"),
                  "follow_up": _l("Followed up"), "carry_forward": _l("Carried forward"),
-                 "finish": _l("Finished"), "cancel": _l("Cancelled")}
+                 "finish": _l("Finished"), "cancel": _l("Cancelled"),
+                 "retire": _l("Retired"), "reinstate": _l("Taken into use again")}
 MEASURE_STATES = {"active": _l("Active"), "finished": _l("Finished"),
                   "cancelled": _l("Cancelled")}
+# Goal fulfilment (Måluppfyllelse) and trend (Utveckling): words beside every symbol,
+# so that colour and arrows are never the only signal.
+FULFILMENTS = {"met": _l("Met"), "partly": _l("Partly met"), "not_met": _l("Not met")}
+TRENDS = {"up": _l("Up"), "down": _l("Down"), "flat": _l("Unchanged")}
+TREND_ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
+KPI_KINDS = {"styrmatt": _l("Styrmått"), "kontrollmatt": _l("Kontrollmått")}
+DIRECTIONS = {"higher": _l("Higher is better"), "lower": _l("Lower is better")}
 AUDIT_FIELDS = {
     "kind": _l("Kind"), "plan_id": _l("Plan"), "number": _l("Number"), "unit_id": _l("Unit"),
     "owner_id": _l("Risk owner"), "owner": _l("Risk owner"),
@@ -39,6 +47,14 @@ AUDIT_FIELDS = {
     "start_date": _l("Start date"), "due_date": _l("Due date"), "goal_text": _l("Goal"),
     "responsible_id": _l("Responsible"), "risk_id": _l("Risk"), "status": _l("Status"),
     "result": _l("Result"), "carried_forward": _l("Carried forward"), "state": _l("State"),
+    "name": _l("Name"), "position": _l("Position"), "retired": _l("Retired"),
+    "baseline": _l("Baseline (Ingångsvärde)"), "source": _l("Source (Källa)"),
+    "follow_up": _l("Follow-up periods"), "targets": _l("Targets per year"),
+    "direction": _l("Which way is better"), "split_by_sex": _l("Split by sex (K and M)"),
+    "total": _l("Outcome, total"), "women": _l("Outcome, women (K)"),
+    "men": _l("Outcome, men (M)"),
+    "status_by_hand": _l("Set by hand"), "status_comment": _l("Why (required when set by hand)"),
+    "risk_number": _l("Risk"),
 }
 
 
@@ -67,6 +83,25 @@ def handling_type_label(code: str) -> str:
 
 def measure_state_label(state: str) -> str:
     return _label(MEASURE_STATES, state)
+
+
+def fulfilment_label(code: str | None) -> str:
+    return _("Not assessed") if code is None else _label(FULFILMENTS, code)
+
+
+def trend_label(code: str | None) -> str:
+    """The arrow with its word, e.g. "↑ Up"; a dash when there is no trend."""
+    if code is None:
+        return "–"
+    return f"{TREND_ARROWS.get(code, '')} {_label(TRENDS, code)}".strip()
+
+
+def kpi_kind_label(code: str) -> str:
+    return _label(KPI_KINDS, code)
+
+
+def direction_label(code: str | None) -> str:
+    return _("Not said") if code is None else _label(DIRECTIONS, code)
 
 
 def audit_action(action: str) -> str:
@@ -102,6 +137,10 @@ TEMPLATE_GLOBALS = {
     "risk_kind_label": risk_kind_label,
     "measure_state_label": measure_state_label,
     "audit_action": audit_action,
+    "fulfilment_label": fulfilment_label,
+    "trend_label": trend_label,
+    "kpi_kind_label": kpi_kind_label,
+    "direction_label": direction_label,
     "audit_field": audit_field,
     "audit_value": audit_value,
 }

@@ -19,6 +19,7 @@ from . import audit
 from .admin import services as admin_services
 from .domain.periods import Period
 from .extensions import db
+from .kpis import services as kpi_services
 from .models.org import Unit
 from .models.plan import Kpi, KpiOutcome, Perspective, Plan, StrategicGoal, SuccessFactor
 from .models.users import RoleAssignment, User
@@ -66,6 +67,7 @@ def _plan(data: dict, report: SeedReport) -> None:
     owner = db.session.scalar(select(Unit).where(Unit.code == data["unit"]))
     plan = _get_or_create(Plan, report, "plans", {"unit_id": owner.id, "name": data["name"]},
                           start_year=data["start_year"], end_year=data["end_year"])
+    pending: list[tuple[Kpi, dict]] = []  # outcomes, loaded once every KPI is there
     for p_pos, p in enumerate(data.get("perspectives") or []):
         persp = _get_or_create(Perspective, report, "perspectives",
                                {"plan_id": plan.id, "name": p["name"]}, position=p_pos)
@@ -78,16 +80,22 @@ def _plan(data: dict, report: SeedReport) -> None:
                                         {"goal_id": goal.id, "name": sf["name"]},
                                         position=s_pos)
                 for k in sf.get("kpis") or []:
-                    _kpi(plan, factor, k, report)
+                    pending += _kpi(plan, factor, k, report)
     for k in data.get("kpis") or []:  # KPIs not tied to a success factor
-        _kpi(plan, None, k, report)
+        pending += _kpi(plan, None, k, report)
+    # Whose figures the outcomes are (a division's, under a regional plan): the plan's
+    # ``outcomes_unit`` unless an outcome names its own ``unit``.
+    plan_outcome_unit = data.get("outcomes_unit") or data["unit"]
+    for kpi, o in pending:
+        _outcome(kpi, o, o.get("unit") or plan_outcome_unit, report)
 
 
 _KIND = {"styrmått": "styrmatt", "kontrollmått": "kontrollmatt",
          "styrmatt": "styrmatt", "kontrollmatt": "kontrollmatt"}
 
 
-def _kpi(plan: Plan, factor: SuccessFactor | None, k: dict, report: SeedReport) -> None:
+def _kpi(plan: Plan, factor: SuccessFactor | None, k: dict, report: SeedReport
+         ) -> list[tuple[Kpi, dict]]:
     kpi = _get_or_create(
         Kpi, report, "kpis", {"plan_id": plan.id, "name": k["name"]},
         success_factor_id=factor.id if factor else None,
@@ -95,14 +103,33 @@ def _kpi(plan: Plan, factor: SuccessFactor | None, k: dict, report: SeedReport) 
         baseline=_text(k.get("baseline")), source=_text(k.get("source")),
         follow_up=list(k.get("follow_up") or []),
         targets={str(y): _text(t) for y, t in (k.get("targets") or {}).items()},
+        direction=k.get("direction"),
+        split_by_sex=k.get("split_by_sex", any(
+            o.get("women") is not None or o.get("men") is not None
+            for o in k.get("outcomes") or [])),
+        position=len(factor.kpis) if factor is not None else 0,
     )
-    for o in k.get("outcomes") or []:
-        _get_or_create(
-            KpiOutcome, report, "kpi_outcomes",
-            {"kpi_id": kpi.id, "period": Period.parse(str(o["period"]))},
-            total=_num(o.get("total")), women=_num(o.get("women")), men=_num(o.get("men")),
-            fulfilment=_text(o.get("fulfilment")), trend=o.get("trend"),
-        )
+    # In period order, so that Öka/Minska compare with the outcome before.
+    outcomes = sorted(k.get("outcomes") or [], key=lambda o: Period.parse(str(o["period"])))
+    return [(kpi, o) for o in outcomes]
+
+
+def _outcome(kpi: Kpi, o: dict, unit_code: str, report: SeedReport) -> None:
+    """An outcome as the source gives it; its fulfilment computed where the target allows
+    (through the service, as a coordinator's would be); the marks the source printed kept
+    beside it."""
+    unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+    period = Period.parse(str(o["period"]))
+    exists = db.session.scalar(select(KpiOutcome.id).where(
+        KpiOutcome.kpi_id == kpi.id, KpiOutcome.unit_id == unit.id, KpiOutcome.period == period))
+    if exists is not None:
+        return
+    saved = kpi_services.record_outcome(None, kpi, unit, kpi_services.OutcomeInput(
+        period=period, total=_num(o.get("total")), women=_num(o.get("women")),
+        men=_num(o.get("men"))), None)
+    saved.fulfilment, saved.trend = _text(o.get("fulfilment")), o.get("trend")
+    db.session.flush()
+    report.add("kpi_outcomes")
 
 
 def _text(value: Any) -> str | None:

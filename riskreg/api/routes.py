@@ -167,6 +167,49 @@ def findings():
                                     for i in f.items]} for f in found]}
 
 
+@bp.route("/kpis")
+@api_login_required
+def kpis():
+    """Each KPI of the plans covering the unit with its target, its outcome for the unit
+    in the period, fulfilment, trend and the linked risks the user can read."""
+    from ..kpis import queries as kpi_queries
+
+    period = web.period_arg()
+    unit = web.unit_arg(current_user) or web.default_unit(current_user)
+    if unit is None:
+        abort_with(404, _("No such unit."))
+    rows = kpi_queries.kpi_table(current_user, unit, period)
+    return {
+        "unit": {"id": unit.id, "code": unit.code, "name": unit.name},
+        "period": str(period),
+        "kpis": [{
+            "id": r.kpi.id,
+            "name": r.kpi.name,
+            "kind": r.kpi.kind,
+            "plan_id": r.kpi.plan_id,
+            "perspective": r.perspective.name if r.perspective else None,
+            "strategic_goal": r.goal.name if r.goal else None,
+            "success_factor": ({"id": r.factor.id, "name": r.factor.name}
+                               if r.factor else None),
+            "retired": r.kpi.retired,
+            "baseline": r.kpi.baseline,
+            "follow_up": r.kpi.follow_up,
+            "split_by_sex": r.kpi.split_by_sex,
+            "direction": r.kpi.direction,
+            "target": r.target,
+            "outcome": ({"period": str(r.outcome.period), "total": r.outcome.total,
+                         "women": r.outcome.women, "men": r.outcome.men,
+                         "recorded_at": (r.outcome.recorded_at.isoformat()
+                                         if r.outcome.recorded_at else None)}
+                        if r.outcome else None),
+            "fulfilment": r.outcome.status if r.outcome else None,
+            "fulfilment_by_hand": r.outcome.status_by_hand if r.outcome else None,
+            "trend": r.trend,
+            "linked_risk_ids": [risk.id for risk in r.risks],
+        } for r in rows],
+    }
+
+
 # -- token management (pages on the profile; CSRF-protected POSTs) -------------------
 @bp.route("/tokens", methods=["POST"])
 @login_required

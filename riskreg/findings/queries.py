@@ -43,9 +43,9 @@ class Context:
 
 @dataclass
 class Item:
-    object_type: str  # "risk" | "measure"
+    object_type: str  # "risk" | "measure" | "kpi"
     id: int
-    number: int
+    number: int | None  # a KPI has none
     title: str
     unit_name: str
     detail: dict = field(default_factory=dict)  # value, due date …
@@ -143,6 +143,19 @@ def missing_follow_ups(ctx: Context) -> tuple[list[Item], int]:
     return items, rows[0][-1] if rows else 0
 
 
+# -- 4. a KPI off target while every risk linked to it is below the threshold ---------------
+def kpis_off_target(ctx: Context) -> tuple[list[Item], int]:
+    """The figures say the goal is at risk, the risk register says all is well
+    (riskreg/kpis/findings.py; a plan has tens of KPIs, so all rows are read)."""
+    from ..kpis.findings import kpi_findings
+
+    rows = kpi_findings(ctx.user, ctx.unit, ctx.period, threshold=ctx.threshold)
+    items = [Item("kpi", r.kpi_id, None, r.kpi_name, r.unit_name,
+                  {"linked_risks": r.linked_risks, "highest_value": r.highest_value})
+             for r in rows[:ctx.limit]]
+    return items, len(rows)
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("risk_without_measure",
          lambda ctx: str(_l("Risks at or above the action threshold (%(n)d) without an "
@@ -154,6 +167,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("measure_without_status",
          lambda ctx: str(_l("Measures without a status for %(period)s", period=str(ctx.period))),
          missing_follow_ups),
+    Kind("kpi_off_target_risks_low",
+         lambda ctx: str(_l("KPIs off target while every linked risk is below the action "
+                            "threshold")),
+         kpis_off_target),
 )
 
 

@@ -4,7 +4,7 @@ from .audit import AuditEvent
 from .measures import Measure, MeasureFollowUp, MeasureRisk, MeasureStatus
 from .numbering import NumberSeries
 from .org import Unit
-from .plan import Kpi, KpiOutcome, Perspective, Plan, StrategicGoal, SuccessFactor
+from .plan import Kpi, KpiOutcome, KpiRiskLink, Perspective, Plan, StrategicGoal, SuccessFactor
 from .risks import ApiToken, Risk, RiskAssessment, RiskGoalMark
 from .scale import RiskScale
 from .sessions import UserSession
@@ -22,6 +22,7 @@ __all__ = [
     "MeasureRisk",
     "MeasureStatus",
     "KpiOutcome",
+    "KpiRiskLink",
     "NumberSeries",
     "Perspective",
     "Plan",

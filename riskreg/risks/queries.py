@@ -269,12 +269,16 @@ def perspectives_in_scope(user: User) -> list[Perspective]:
     ))
 
 
-def success_factor_choices(plan_id: int) -> list[tuple[int, str]]:
+def success_factor_choices(plan_id: int, keep: int | None = None) -> list[tuple[int, str]]:
+    """The plan's success factors to choose from: none retired (with its goal or
+    perspective), except ``keep``, the one already chosen."""
+    live = ~or_(SuccessFactor.retired, StrategicGoal.retired, Perspective.retired)
     rows = db.session.execute(
         select(SuccessFactor.id, SuccessFactor.name, Perspective.name)
         .join(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
         .join(Perspective, Perspective.id == StrategicGoal.perspective_id)
-        .where(Perspective.plan_id == plan_id)
+        .where(Perspective.plan_id == plan_id,
+               live if keep is None else or_(live, SuccessFactor.id == keep))
         .order_by(Perspective.position, StrategicGoal.position, SuccessFactor.position)
     ).all()
     return [(sid, f"{pname} – {sname}") for sid, sname, pname in rows]

@@ -199,7 +199,8 @@ def edit(risk_id: int):
     form = RiskEditForm(obj=risk if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = risk.version
-    form.success_factor_id.choices = [("", "–")] + queries.success_factor_choices(risk.plan_id)
+    form.success_factor_id.choices = [("", "–")] + queries.success_factor_choices(
+        risk.plan_id, keep=risk.success_factor_id)
     if form.validate_on_submit():
         texts = RiskTexts.from_form(form)
         saved = _save(form, lambda: services.update_texts(

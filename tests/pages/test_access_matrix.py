@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from riskreg.extensions import db
-from riskreg.models import Measure, Plan, Risk, RoleAssignment
+from riskreg.models import Kpi, Measure, Perspective, Plan, Risk, RoleAssignment
 from tests.conftest import ROLES, assignments_of, location_path, unit, user
 
 LOGIN, START = "302 to /login", "302 to /"
@@ -66,6 +66,11 @@ def nll_rs_reader(default, **others) -> dict[str, object]:
     readers = {"admin": default, "coordinator": default, "owner": default, "board": default}
     return expect(404, **{"anonymous": LOGIN, **readers, **others})
 
+
+# Regionstyrelsen's plan: its coordinator edits it; other Norrbotten users read it (403),
+# Sörmland's do not see it (404).
+NLL_PLAN_EDIT = expect(403, anonymous=LOGIN, coordinator=200, admin_sormland=404,
+                       coordinator_sormland=404)
 
 NLL_OWNER = "riskagare@norrbotten.example"  # owner on NLL-RS
 LS1_OWNER = "riskagare.ls1@norrbotten.example"  # owner on NLL-LS1
@@ -177,6 +182,30 @@ PAGES = [
     Page("api.findings", "/api/v1/findings", expect(200, anonymous=401)),
     Page("api.findings", "/api/v1/findings?unit={unit:NLL-RS}&period=2022-T1",
          nll_rs_reader(200, anonymous=401)),
+    # -- KPI follow-up (issue 10): the plan's KPIs are read from its unit and every unit
+    # beneath (LS1 follows up Regionstyrelsen's plan); coordinators above edit and record.
+    Page("kpis.table", "/kpis/", signed_in(200)),
+    Page("kpis.table", "/kpis/?unit={unit:NLL-LS1}&period=2022-T1",
+         expect(200, anonymous=LOGIN, admin_sormland=404, coordinator_sormland=404)),
+    Page("kpis.table", "/kpis/?unit={unit:SRM-PV}",
+         expect(404, anonymous=LOGIN, admin_sormland=200, coordinator_sormland=200)),
+    Page("kpis.plan", "/kpis/plans/{plan:NLL-RS}",
+         expect(200, anonymous=LOGIN, admin_sormland=404, coordinator_sormland=404)),
+    Page("kpis.plan", "/kpis/plans/{plan:SRM-PV}",
+         expect(404, anonymous=LOGIN, admin_sormland=200, coordinator_sormland=200)),
+    Page("kpis.node_new", "/kpis/plans/{plan:NLL-RS}/new/perspective", NLL_PLAN_EDIT),
+    Page("kpis.node_edit", "/kpis/nodes/perspective/{perspective:NLL-RS}", NLL_PLAN_EDIT),
+    Page("kpis.kpi_new", "/kpis/plans/{plan:NLL-RS}/kpis/new", NLL_PLAN_EDIT),
+    Page("kpis.detail", "/kpis/{kpi:NLL-RS:Andel digitala}",
+         expect(200, anonymous=LOGIN, admin_sormland=404, coordinator_sormland=404)),
+    Page("kpis.kpi_edit", "/kpis/{kpi:NLL-RS:Andel digitala}/edit", NLL_PLAN_EDIT),
+    Page("kpis.outcome", "/kpis/{kpi:NLL-RS:Andel digitala}/outcome?unit={unit:NLL-LS1}"
+         "&period=2022-T1",
+         expect(403, anonymous=LOGIN, coordinator=200, coordinator_ls1=200,
+                admin_sormland=404, coordinator_sormland=404)),
+    Page("api.kpis", "/api/v1/kpis", expect(200, anonymous=401)),
+    Page("api.kpis", "/api/v1/kpis?unit={unit:NLL-LS1}&period=2022-T1",
+         expect(200, anonymous=401, admin_sormland=404, coordinator_sormland=404)),
     Page("vendor.plotly", "/vendor/plotly.min.js", everyone(200)),
     Page("vendor.plotly_css", "/vendor/plotly.css", everyone(200)),
 ]
@@ -197,11 +226,17 @@ ACTIONS = [
     Page("api.token_revoke", f"/api/v1/tokens/{2**31 - 1}/revoke", signed_in(404)),
     # no measure chosen: refused on the list page with a message (a redirect back)
     Page("measures.carry_forward", "/measures/carry-forward", signed_in(302)),
+    # no risk chosen: the coordinator's form error (400); the rule decides before that
+    Page("kpis.link", "/kpis/{kpi:NLL-RS:Andel digitala}/links",
+         {**NLL_PLAN_EDIT, "coordinator": 400, "anonymous": LOGIN}),
+    Page("kpis.unlink", "/kpis/{kpi:NLL-RS:Andel digitala}/links/{risk:NLL-RS:7}/delete",
+         {**NLL_PLAN_EDIT, "coordinator": 302, "anonymous": LOGIN}),
 ]
 ACTION_DATA = {"admin.user_active": {"active": "0"}, "api.token_create": {"name": "matrix"},
                "measures.carry_forward": {"period": "2022-T1"}}
 
-_PLACEHOLDER = re.compile(r"\{(unit|user|assignment|risk|measure):([^}]+)\}")
+_PLACEHOLDER = re.compile(
+    r"\{(unit|user|assignment|risk|measure|plan|kpi|perspective):([^}]+)\}")
 
 
 def resolve(url: str) -> str:
@@ -211,6 +246,17 @@ def resolve(url: str) -> str:
             return str(unit(key).id)
         if kind == "user":
             return str(user(key).id)
+        if kind == "plan":  # {plan:PLAN-UNIT-CODE}
+            return str(db.session.scalar(select(Plan.id).where(Plan.unit_id == unit(key).id)))
+        if kind == "perspective":  # {perspective:PLAN-UNIT-CODE}: the plan's first
+            return str(db.session.scalar(
+                select(Perspective.id).join(Plan, Plan.id == Perspective.plan_id)
+                .where(Plan.unit_id == unit(key).id).order_by(Perspective.position).limit(1)))
+        if kind == "kpi":  # {kpi:PLAN-UNIT-CODE:start of its name}
+            code, start = key.split(":", 1)
+            return str(db.session.scalar(
+                select(Kpi.id).join(Plan, Plan.id == Kpi.plan_id)
+                .where(Plan.unit_id == unit(code).id, Kpi.name.startswith(start))))
         if kind == "risk":  # {risk:PLAN-UNIT-CODE:NUMBER}
             code, number = key.rsplit(":", 1)
             return str(db.session.scalar(
