@@ -69,3 +69,5 @@ def gunicorn(live_database: str, redis_url: str, tmp_path: Path
     finally:
         for server in made:
             server.kill()
+            # shown by pytest when the test failed (captured output)
+            print(f"--- {server.log.name} (last lines)\n{server.log_tail()}")
