@@ -7,6 +7,7 @@ The gunicorn tests carry the ``slow`` mark and run once per pass, on the pass's 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -31,6 +32,14 @@ def pytest_terminal_summary(terminalreporter) -> None:
     for name, values in FIGURES.items():
         shown = ", ".join(f"{k}={v}" for k, v in values.items())
         terminalreporter.write_line(f"{name}: {shown}")
+    fuzzed = [v for v in FIGURES.values() if "examples" in v]
+    if fuzzed:
+        statuses: Counter[int] = Counter()
+        for v in fuzzed:
+            statuses.update(v["statuses"])
+        terminalreporter.write_line(
+            f"fuzz [{suite_kind()}]: {len(fuzzed)} forms and pages, {sum(statuses.values())} "
+            f"requests, statuses {dict(sorted(statuses.items()))}")
 
 
 @pytest.fixture(scope="module")
