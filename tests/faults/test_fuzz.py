@@ -366,3 +366,30 @@ def test_no_query_parameter_gives_a_server_error(role, url, app, as_role, figure
 def test_the_recording_finds_parameters_inside_forms(app, coordinator):
     """The register reads its filters through a form: the recording sees them."""
     assert {"q", "sort", "band"} <= set(parameters_read(app, coordinator, "/risks/"))
+
+
+# -- the API's Authorization header -------------------------------------------------------
+HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF,
+                                    exclude_characters="\x7f"), max_size=80)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/units", "/api/v1/risks", "/api/v1/heatmap"])
+def test_no_authorization_header_gives_a_server_error(url, client, figures):
+    """Bearer tokens of every shape (and other schemes) are a 401, never a 5xx."""
+    statuses: Counter[int] = Counter()
+
+    @FUZZ_SETTINGS
+    @given(header=st.one_of(
+        st.builds(lambda t: f"Bearer {t}", HEADER_TEXT), HEADER_TEXT,
+        st.sampled_from(["Bearer", "Bearer ", "Bearer  x", "Basic YTpi", "bearer abc",
+                         "Bearer " + "A" * 5000, "Bearer rr_" + "0" * 64])))
+    def get(header: str) -> None:
+        with example(client, None):
+            response = client.get(url, headers={"Authorization": header})
+            statuses[response.status_code] += 1
+            no_server_error(response, header)
+            assert response.status_code == 401, (header, response.status_code)
+
+    get()
+    figures.update({"examples": sum(statuses.values()),
+                    "statuses": dict(sorted(statuses.items()))})
