@@ -72,12 +72,14 @@ def _sqlite_begin(connection) -> None:
     """A writing request takes SQLite's write lock when its transaction begins (BEGIN
     IMMEDIATE): concurrent writers then queue on the busy timeout instead of failing with
     "database is locked" when one read before another wrote. Everything else begins a
-    plain (deferred) transaction."""
+    plain (deferred) transaction, and so do a writing request's reads in
+    ``uow.before_writing()`` (a slow step there must not hold the lock)."""
     from flask import has_request_context, request
 
-    from .uow import WRITE_METHODS
+    from .uow import WRITE_METHODS, reading_before_writes
 
-    writing = has_request_context() and request.method in WRITE_METHODS
+    writing = (has_request_context() and request.method in WRITE_METHODS
+               and not reading_before_writes())
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 

@@ -28,3 +28,10 @@ class FlaskForm(_FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A POST-only button: carries the CSRF token and nothing else."""
+
+
+def button_form() -> EmptyForm:
+    """The form of a template's POST buttons (language, sign-out, revoke): it renders the
+    CSRF token and never reads the request's body, so that an error page can show it even
+    when the body itself was refused (413: larger than Werkzeug's form limit)."""
+    return EmptyForm(formdata=None)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from .forms import EmptyForm
+from .forms import button_form
 
 
 @dataclass(frozen=True)
@@ -51,4 +51,4 @@ def _is_current(endpoint: str, here: str, exact: set[str]) -> bool:
 
 def init_navigation(app: Flask, entries: list[NavEntry]) -> None:
     app.extensions[EXTENSION] = list(entries)
-    app.jinja_env.globals.update(nav_items=nav_items, empty_form=EmptyForm)
+    app.jinja_env.globals.update(nav_items=nav_items, empty_form=button_form)

@@ -18,6 +18,7 @@ from ..api import tokens
 from ..extensions import limiter
 from ..forms import EmptyForm
 from ..services import ServiceError
+from ..uow import before_writing
 from . import passwords, services, sessions
 from .forms import LoginForm, PasswordForm
 from .safe_redirect import safe_next
@@ -52,14 +53,19 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        # argon2's work happens before the sign-in writes (no SQLite write lock held)
+        with before_writing():
+            user = services.authenticate(form.email.data, form.password.data)
+            if user is not None:
+                checked = user.password_hash
+                upgraded = services.upgraded_hash(user, form.password.data)
         if user is None:
             form.password.errors.append(_("Wrong e-mail address or password."))
         else:
             target = safe_next(form.next.data) or url_for("main.index")
             # a fresh session (and CSRF token) and a server-side record at every sign-in
             sessions.sign_in(user)
-            services.record_login(user, form.password.data)
+            services.record_login(user, checked, upgraded)
             return redirect(target)
     status = 200
     if request.method == "POST":

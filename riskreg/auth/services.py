@@ -34,11 +34,20 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User, password: str) -> None:
-    """Stamp the login and upgrade the hash if the parameters changed."""
+def upgraded_hash(user: User, password: str) -> str | None:
+    """A hash of ``password`` with today's parameters when the stored one has older ones
+    (slow like the check: the login computes it before it writes)."""
+    if not passwords.needs_rehash(user.password_hash):
+        return None
+    return passwords.hash_password(password)
+
+
+def record_login(user: User, checked_hash: str, upgraded: str | None = None) -> None:
+    """Stamp the login; store ``upgraded`` (see ``upgraded_hash``) unless the password
+    changed since ``checked_hash`` was verified."""
     user.last_login_at = utcnow()
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
+    if upgraded is not None and user.password_hash == checked_hash:
+        user.password_hash = upgraded
     audit.record(user, "user", user.id, "login")
 
 

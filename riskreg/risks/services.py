@@ -116,8 +116,9 @@ def _check_success_factor(kind: str, factor_id: int | None, plan: Plan) -> int |
     return factor_id
 
 
-def _check_owner(owner_id: int, unit: Unit) -> User:
-    owner = db.session.get(User, owner_id)
+def _check_owner(owner_id: int | None, unit: Unit) -> User:
+    # None: the form's "–" choice, or anything that is not an id (" " coerces to None)
+    owner = db.session.get(User, owner_id) if owner_id is not None else None
     if owner is None or not can_be_owner(owner, unit):
         raise ServiceError(_("The owner must be a risk owner of this unit."), "owner_id")
     return owner
