@@ -69,6 +69,8 @@ class Form:
 
 
 RISK = "/risks/{risk:NLL-RS:3}"
+MEASURE = "/measures/{measure:NLL-RS:101}"
+KPI = "/kpis/{kpi:NLL-RS:Andel digitala}"
 FIRST = "<first choice>"
 NEW_PASSWORD = (("password", "a-long-enough-password"), ("confirm", "a-long-enough-password"))
 LS1_OWNER_PAGE = f"/admin/users/{{user:{LS1_OWNER}}}"
@@ -101,6 +103,28 @@ FORMS = [
     Form("api.token_create", "coordinator", "/api/v1/tokens", page="/profile"),
     Form("api.token_revoke", "coordinator", "/api/v1/tokens/{token:coordinator}/revoke",
          page="/profile"),
+    # measures (issue 10): 101 is an NLL-RS measure whose responsible is the NLL-RS owner
+    Form("measures.new", "coordinator", "/measures/new?unit={unit:NLL-RS}",
+         fill=(("title", "Fuzzåtgärden"),)),
+    Form("measures.edit", "coordinator", f"{MEASURE}/edit"),
+    Form("measures.link", "coordinator", f"{MEASURE}/risks"),
+    Form("measures.follow_up", "owner", f"{MEASURE}/follow-up"),
+    Form("measures.follow_up", "coordinator", f"{MEASURE}/follow-up"),
+    Form("measures.close", "coordinator", f"{MEASURE}/close", fill=(("reason", "Fuzz"),)),
+    Form("measures.carry_forward", "coordinator", "/measures/carry-forward",
+         page="/measures/?unit={unit:NLL-RS}"),
+    Form("measures.statuses", "admin", "/measures/statuses/{unit:NLL}"),
+    # KPIs and the plan structure (issue 10)
+    Form("kpis.node_new", "coordinator", "/kpis/plans/{plan:NLL-RS}/new/perspective",
+         fill=(("name", "Fuzzperspektivet"),)),
+    Form("kpis.node_edit", "coordinator", "/kpis/nodes/perspective/{perspective:NLL-RS}"),
+    Form("kpis.kpi_new", "coordinator", "/kpis/plans/{plan:NLL-RS}/kpis/new",
+         fill=(("name", "Fuzzmåttet"),)),
+    Form("kpis.kpi_edit", "coordinator", f"{KPI}/edit"),
+    Form("kpis.outcome", "coordinator_ls1",
+         f"{KPI}/outcome?unit={{unit:NLL-LS1}}&period=2022-T1"),
+    Form("kpis.link", "coordinator", f"{KPI}/links", page=KPI),
+    Form("kpis.unlink", "coordinator", f"{KPI}/links/{{risk:NLL-RS:7}}/delete", page=KPI),
 ]
 
 # Pages and API endpoints whose query parameters are fuzzed (as ``role``).
@@ -118,6 +142,12 @@ QUERIES = [
     ("coordinator", "/api/v1/units"),
     ("coordinator", "/api/v1/risks"),
     ("coordinator", "/api/v1/heatmap"),
+    ("coordinator", "/measures/"),
+    ("coordinator", "/measures/report"),
+    ("board", "/kpis/"),
+    ("coordinator", "/api/v1/measures"),
+    ("coordinator", "/api/v1/findings"),
+    ("coordinator", "/api/v1/kpis"),
 ]
 # Parameters the recording must find (a check that the recording works).
 EXPECTED_PARAMETERS = {
