@@ -4,7 +4,7 @@ from .audit import AuditEvent
 from .numbering import NumberSeries
 from .org import Unit
 from .plan import Kpi, KpiOutcome, Perspective, Plan, StrategicGoal, SuccessFactor
-from .risks import ApiToken, Risk, RiskAssessment, RiskGoalMark
+from .risks import ApiToken, Risk, RiskAssessment, RiskGoalMark, RiskState
 from .scale import RiskScale
 from .sessions import UserSession
 from .users import RoleAssignment, User
@@ -15,6 +15,7 @@ __all__ = [
     "Risk",
     "RiskAssessment",
     "RiskGoalMark",
+    "RiskState",
     "Kpi",
     "KpiOutcome",
     "NumberSeries",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from ..auth.permissions import can_read_unit, units_clause
+from ..auth.permissions import can_read_unit, role_paths, units_clause
 from ..domain.matrix import Scale
 from ..domain.periods import Period
 from ..domain.roles import Role
@@ -16,10 +16,10 @@ from ..extensions import db
 from ..models.audit import AuditEvent
 from ..models.org import Unit
 from ..models.plan import Perspective, Plan, StrategicGoal, SuccessFactor
-from ..models.risks import Risk, RiskAssessment, RiskGoalMark
+from ..models.risks import OPEN_PERIOD, Risk, RiskAssessment, RiskGoalMark
 from ..models.scale import RiskScale
 from ..models.users import RoleAssignment, User
-from .latest import Counted, alive_in, latest_code, unpack
+from .latest import Counted, S, alive_in, code, counts_in, in_paths, in_subtree, unpack
 
 
 def _sorts(value, period_key) -> dict:
@@ -81,13 +81,24 @@ class RegisterPage:
         return max(1, -(-self.total // self.per_page))
 
 
+def _state_in(user: User, f: RegisterFilter):
+    """The stored state rows of the period within the user's reach and the chosen unit:
+    one index range read (riskreg/risks/latest.py)."""
+    where = [counts_in(f.period), in_paths(role_paths(user))]
+    if f.unit is not None:
+        where.append(in_subtree(f.unit, f.include_subunits))
+    return select(S.risk_id, code().label("code")).where(*where).subquery("state")
+
+
 def _in_reach(user: User, f: RegisterFilter):
     """A MATERIALIZED CTE: the risks in reach that pass the cheap filters, each with its
-    packed assessment for the period (riskreg/risks/latest.py)."""
+    packed assessment for the period (NULL when none counts)."""
+    state = _state_in(user, f)
     stmt = (
-        select(Risk.id.label("risk_id"), latest_code(f.period).label("code"))
+        select(Risk.id.label("risk_id"), state.c.code.label("code"))
         .select_from(Risk)
         .join(Unit, Unit.id == Risk.unit_id)
+        .outerjoin(state, state.c.risk_id == Risk.id)
         .outerjoin(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
         .outerjoin(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
         # archived risks leave the lists from the period they were archived in, and stay
@@ -218,12 +229,13 @@ def history_names(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
 
 
 def awaiting_assessment(user: User, period: Period, *, own_only: bool) -> list[Risk]:
-    """Risks in reach with no assessment of their own in ``period``."""
+    """Risks in reach with no assessment of their own in ``period`` (read from the stored
+    state: the row that counts in ``period`` is not from ``period`` itself)."""
     stmt = (
         select(Risk).join(Unit, Unit.id == Risk.unit_id)
         .where(Risk.archived_at.is_(None),
-               ~exists().where(RiskAssessment.risk_id == Risk.id,
-                               RiskAssessment.period == period))
+               ~exists().where(S.risk_id == Risk.id, S.period.in_((period.key, OPEN_PERIOD)),
+                               S.since == period))
         .options(contains_eager(Risk.unit))
         .order_by(Risk.number, Risk.id)
     )
