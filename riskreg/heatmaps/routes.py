@@ -15,7 +15,7 @@ from ..domain.matrix import format_band_summary
 from ..domain.roles import Role
 from ..extensions import db
 from ..models.org import Unit
-from ..risks.queries import readable_units
+from ..risks.queries import unit_options
 from ..scales import scale_for_unit
 from . import figures, params, queries
 
@@ -31,6 +31,17 @@ def risk_word(n: int) -> str:
     return ngettext("%(num)d risk", "%(num)d risks", n)
 
 
+def _memo(fn):
+    """``fn`` asked once per distinct argument (one figure asks for every cell)."""
+    seen: dict = {}
+
+    def once(n):
+        if n not in seen:
+            seen[n] = fn(n)
+        return seen[n]
+    return once
+
+
 def build_matrix(unit: Unit, period, include: bool, against=None, figure: bool = True):
     """The matrix, its figure (JSON, or None) and (when comparing) its transitions."""
     scale = scale_for_unit(unit)
@@ -42,7 +53,7 @@ def build_matrix(unit: Unit, period, include: bool, against=None, figure: bool =
         queries.attach_flows(m, moved)
     if not figure:
         return m, None, rows
-    fig = figures.matrix_figure(m, figure_labels(), moved, risk_word)
+    fig = figures.matrix_figure(m, figure_labels(), moved, _memo(risk_word))
     return m, json.dumps(fig), rows
 
 
@@ -56,7 +67,7 @@ def index():
     listed_total = m.count_at_or_above(m.scale.action_threshold)
     cmp = (queries.comparison(current_user, p.unit, p.period, p.against, p.include_subunits,
                               limit=LISTED, rows=rows) if p.against else None)
-    units = readable_units(current_user)
+    units = unit_options(current_user)
     return render_template(
         "heatmaps/index.html", m=m, fig=fig, p=p, listed=listed, listed_total=listed_total,
         cmp=cmp, units=units, summary=format_band_summary(m.band_totals(), _("Total")),
