@@ -23,21 +23,35 @@ from ..models.users import RoleAssignment, User
 from .latest import Counted, S, alive_in, code, counts_in, in_paths, in_subtree, unpack
 
 
-def _sorts(value, period_key) -> dict:
+def _sorts(k, value, period_key) -> dict:
+    """The register's orders, over the narrow in-reach rows (ties broken by number, id)."""
     return {
-        "number": (Risk.number, Risk.id),
-        "-value": (value.desc().nulls_last(), Risk.number, Risk.id),
-        "value": (value.asc().nulls_first(), Risk.number, Risk.id),
-        "unit": (Unit.name, Risk.number, Risk.id),
-        "owner": (User.name, Risk.number, Risk.id),
-        "period": (period_key.desc().nulls_last(), Risk.number, Risk.id),
+        "number": (k.c.number, k.c.risk_id),
+        "-value": (value.desc().nulls_last(), k.c.number, k.c.risk_id),
+        "value": (value.asc().nulls_first(), k.c.number, k.c.risk_id),
+        "unit": (k.c.unit_name, k.c.number, k.c.risk_id),
+        "owner": (User.name, k.c.number, k.c.risk_id),
+        "period": (period_key.desc().nulls_last(), k.c.number, k.c.risk_id),
     }
+
+
+class UnitOption(NamedTuple):
+    """A unit as a choice and a filter: what a list of thousands needs (unit_options)."""
+
+    id: int
+    name: str
+    depth: int
+    path: str
+
+    @property
+    def root_id(self) -> int:
+        return int(self.path.split("/")[1])
 
 
 @dataclass
 class RegisterFilter:
     period: Period
-    unit: Unit | None = None
+    unit: Unit | UnitOption | None = None  # read: id and path
     include_subunits: bool = True
     kind: str | None = None
     band: tuple[int, int] | None = None  # value range of the chosen band
@@ -96,7 +110,9 @@ def _in_reach(user: User, f: RegisterFilter):
     packed assessment for the period (NULL when none counts)."""
     state = _state_in(user, f)
     stmt = (
-        select(Risk.id.label("risk_id"), state.c.code.label("code"))
+        select(Risk.id.label("risk_id"), state.c.code.label("code"),
+               Risk.number.label("number"), Unit.name.label("unit_name"),
+               Risk.owner_id.label("owner_id"))
         .select_from(Risk)
         .join(Unit, Unit.id == Risk.unit_id)
         .outerjoin(state, state.c.risk_id == Risk.id)
@@ -127,7 +143,9 @@ def _in_reach(user: User, f: RegisterFilter):
 
 def register(user: User, f: RegisterFilter) -> RegisterPage:
     """One page of the register with the total: one statement (the total rides along as a
-    window count), plus one for the organisations' scales, whatever the size."""
+    window count), plus one for the organisations' scales, whatever the size. The page is
+    chosen, counted and ordered over narrow rows (id, packed assessment, sort keys); the
+    risks with their unit, owner and success factor are joined for that page only."""
     k = _in_reach(user, f)
     likelihood, consequence, value, period_key = unpack(k.c.code)
     where = []
@@ -137,19 +155,23 @@ def register(user: User, f: RegisterFilter) -> RegisterPage:
         where.append(likelihood == f.likelihood)
     if f.consequence:
         where.append(consequence == f.consequence)
-    order = _sorts(value, period_key).get(f.sort) or _sorts(value, period_key)["number"]
+    sorts = _sorts(k, value, period_key)
+    order = sorts.get(f.sort) or sorts["number"]
+    narrow = select(k.c.risk_id, k.c.code, func.count().over().label("total"),
+                    func.row_number().over(order_by=order).label("position")).where(*where)
+    if f.sort == "owner":
+        narrow = narrow.join(User, User.id == k.c.owner_id)
+    page = (narrow.order_by(*order).limit(f.per_page).offset((f.page - 1) * f.per_page)
+            .subquery("page"))
     rows = db.session.execute(
-        select(Risk, k.c.code, func.count().over().label("total"))
-        .join(k, k.c.risk_id == Risk.id)
+        select(Risk, page.c.code, page.c.total)
+        .join(page, page.c.risk_id == Risk.id)
         .join(Unit, Unit.id == Risk.unit_id)
         .join(User, User.id == Risk.owner_id)
         .outerjoin(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
-        .where(*where)
         .options(contains_eager(Risk.unit), contains_eager(Risk.owner),
                  contains_eager(Risk.success_factor))
-        .order_by(*order)
-        .limit(f.per_page)
-        .offset((f.page - 1) * f.per_page)
+        .order_by(page.c.position)
     ).all()
     if rows:
         total = rows[0].total
@@ -247,17 +269,12 @@ def awaiting_assessment(user: User, period: Period, *, own_only: bool) -> list[R
     return list(db.session.scalars(stmt))
 
 
-class UnitOption(NamedTuple):
-    id: int
-    name: str
-    depth: int
-
-
 def unit_options(user: User) -> list[UnitOption]:
     """The readable units for a choice of unit, in tree order: plain rows (a region has
     thousands; ORM objects cost several times more to load and render)."""
     return [UnitOption(*row) for row in db.session.execute(
-        select(Unit.id, Unit.name, Unit.depth).where(units_clause(user)).order_by(Unit.path))]
+        select(Unit.id, Unit.name, Unit.depth, Unit.path).where(units_clause(user))
+        .order_by(Unit.path))]
 
 
 def readable_units(user: User) -> list[Unit]:
