@@ -40,12 +40,14 @@ from riskreg.models import (
     Risk,
     RiskAssessment,
     RiskScale,
+    RiskState,
     RoleAssignment,
     StrategicGoal,
     SuccessFactor,
     Unit,
     User,
 )
+from riskreg.risks.state import expected_rows
 
 PASSWORD = "benchmark-password"
 LAST_PERIOD = Period(2026, 3)
@@ -81,7 +83,7 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
     now = datetime.now(UTC)
     pw = hash_password(PASSWORD)
     units, users, roles, plans, persp, goals, factors = [], [], [], [], [], [], []
-    scales, risks, assessments = [], [], []
+    scales, risks, assessments, states = [], [], [], []
     statuses, measures, links, follow_ups = [], [], [], []
     uid = rid = aid = 0
     first_key = LAST_PERIOD.key - TERTIALS + 1
@@ -117,8 +119,13 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
         users.append(dict(id=owner, email=f"owner{org}@bench.example", name=f"Owner {org}",
                           password_hash=pw, active=True, session_token=f"t{owner}",
                           created_at=now))
+        coordinator = len(users) + 1  # for the load run (benchmarks/locustfile.py)
+        users.append(dict(id=coordinator, email=f"coordinator{org}@bench.example",
+                          name=f"Coordinator {org}", password_hash=pw, active=True,
+                          session_token=f"t{coordinator}", created_at=now))
         roles += [dict(user_id=board_user, role="board", unit_id=root_id),
-                  dict(user_id=owner, role="owner", unit_id=root_id)]
+                  dict(user_id=owner, role="owner", unit_id=root_id),
+                  dict(user_id=coordinator, role="coordinator", unit_id=root_id)]
         plan_id = org + 1
         plans.append(dict(id=plan_id, unit_id=board[0], name=f"Plan {org}", start_year=2016,
                           end_year=2026))
@@ -132,14 +139,15 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
                 fid = len(factors) + 1
                 factors.append(dict(id=fid, goal_id=gid, name=f"Faktor {p}.{f}", position=f))
                 factor_ids.append(fid)
-        risk_units = [u for level in levels[1:] for u, _p in level]
+        risk_units = [up for level in levels[1:] for up in level]
         for number in range(1, size.risks_per_org + 1):
             rid += 1
             sf = rng.random() < 0.5
             archived = now if rng.random() < 0.02 else None
+            unit_id, unit_path = rng.choice(risk_units)
             risks.append(dict(
                 id=rid, kind="success_factor" if sf else "unit", plan_id=plan_id,
-                number=number, unit_id=rng.choice(risk_units), owner_id=owner,
+                number=number, unit_id=unit_id, owner_id=owner,
                 success_factor_id=rng.choice(factor_ids) if sf else None,
                 event=f"Risk {number} i organisation {org}", archived_at=archived,
                 archived_in=LAST_PERIOD.key if archived else None,
@@ -150,6 +158,7 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
                 archived_by_id=owner if archived else None))
             lk, c = rng.randint(1, 4), rng.randint(1, 4)
             start = first_key + rng.randint(0, 2)
+            history = []
             for key in range(start, LAST_PERIOD.key + 1):
                 if key != start and rng.random() >= 0.95:
                     continue
@@ -159,6 +168,12 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
                 assessments.append(dict(id=aid, risk_id=rid, period=key, likelihood=lk,
                                         consequence=c, value=lk * c, comment=None,
                                         assessed_by_id=owner, assessed_at=now))
+                history.append((key, lk, c))
+            # the stored state, by the application's own rule (riskreg/risks/state.py)
+            states += [dict(risk_id=rid, period=p, since=s, until=u, likelihood=sl,
+                            consequence=sc, unit_path=path, number=n)
+                       for p, s, u, sl, sc, path, n in expected_rows(
+                           history, LAST_PERIOD.key if archived else None, unit_path, number)]
         _measures(rng, root_id, plan_id, owner, risk_units, factor_ids,
                   [r["id"] for r in risks[-size.risks_per_org:]], now,
                   statuses, measures, links, follow_ups)
@@ -172,17 +187,22 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
                 conn.execute(insert(model.__table__), chunk)
         for chunk in _chunks(assessments, 50_000):
             conn.execute(insert(RiskAssessment.__table__), chunk)
+        for chunk in _chunks(states, 50_000):
+            conn.execute(insert(RiskState.__table__), chunk)
         if engine.dialect.name == "postgresql":
             for table in ("unit", "user_account", "risk", "risk_assessment", "plan",
                           "measure", "measure_status", "measure_follow_up"):
                 conn.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT max(id) FROM {table}))"))
-    with engine.begin() as conn:
-        conn.execute(text("ANALYZE"))
+    # VACUUM too: PostgreSQL's index-only scans need the visibility map (autovacuum sets
+    # it in production; right after a bulk load it is empty)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql"
+                          else "ANALYZE"))
     engine.dispose()
     return {"units": len(units), "risks": len(risks), "assessments": len(assessments),
-            "measures": len(measures), "follow_ups": len(follow_ups)}
+            "measures": len(measures), "follow_ups": len(follow_ups), "state rows": len(states)}
 
 
 def _measures(rng: random.Random, root_id: int, plan_id: int, owner: int,

@@ -167,11 +167,12 @@ def register_errorhandlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Formatting filters, display labels and the permission rules templates use (functions
     that read what the view loaded; none of them queries)."""
-    from . import i18n, labels
+    from . import i18n, labels, links
     from .auth import permissions
 
     app.jinja_env.globals.update(permissions.TEMPLATE_RULES)
     app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
+    app.jinja_env.globals["url_pattern"] = links.url_pattern
     i18n.init_template_helpers(app)
 
 

@@ -1,4 +1,4 @@
-"""Command-line tools: flask seed-demo, create-user, list-units."""
+"""Command-line tools: flask seed-demo, create-user, list-units, check-state."""
 
 from __future__ import annotations
 
@@ -84,3 +84,23 @@ def init_cli(app: Flask) -> None:
         click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, roles, note in report.logins:
             click.echo(f"  {email:<36} {roles}{'  ' + note if note else ''}")
+
+    @app.cli.command("check-state")
+    @click.option("--repair", is_flag=True,
+                  help="Rewrite every risk's stored state from its assessments afterwards.")
+    def check_state(repair: bool) -> None:
+        """Recompute each risk's stored state per period (risk_state) from its assessments
+        and report every difference; exit status 1 when there is one."""
+        from .risks import state
+
+        found = state.differences()
+        for d in found[:100]:
+            click.echo(f"risk {d.risk_id}: missing {list(d.missing)} extra {list(d.extra)}")
+        if repair and found:
+            with transaction():
+                rows = state.rebuild()
+            click.echo(f"Rewrote risk_state: {rows} rows.")
+        if found:
+            click.echo(f"{len(found)} risk(s) differ from their assessments.", err=True)
+            sys.exit(1)
+        click.echo("risk_state matches the assessments.")

@@ -131,7 +131,21 @@ def audit_value(value: Any, key: str | None = None,
     return str(value)
 
 
+# Heat-map texts filled in once per cell: translated once per page (heatmap_formats),
+# then formatted with % in the template, instead of one gettext call per cell.
+HEATMAP_FORMATS = {
+    "cell": _l("risks with likelihood %(l)d and consequence %(c)d, value %(v)d"),
+    "moved": _l("%(n)d moved here from %(l)d×%(c)d"),
+    "in_cell": _l("Risks in this cell"),
+}
+
+
+def heatmap_formats() -> dict[str, str]:
+    return {key: str(text) for key, text in HEATMAP_FORMATS.items()}
+
+
 TEMPLATE_GLOBALS = {
+    "heatmap_formats": heatmap_formats,
     "role_label": role_label,
     "unit_kind_label": unit_kind_label,
     "risk_kind_label": risk_kind_label,

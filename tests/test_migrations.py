@@ -12,10 +12,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, func, inspect, text
 
 from riskreg import create_app
 from riskreg.config import TestConfig
+from riskreg.domain.periods import Period
 from riskreg.extensions import db
 
 
@@ -108,3 +109,42 @@ def test_the_comparison_notices_a_difference(empty_db):
             diffs = compare_metadata(MigrationContext.configure(conn), changed)
         assert [d[0] for d in diffs] == ["add_column"]
         assert diffs[0][3].name == "not_migrated"
+
+
+def test_0009_backfills_the_stored_state_from_the_assessments(empty_db):
+    """An existing register (at 0005) gets risk_state from its assessments: closed rows,
+    open rows and an archived risk, equal to what the application derives."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from riskreg.models import Plan, Risk, RiskAssessment, RiskState, Unit, User
+    from riskreg.risks import state
+
+    now = datetime(2022, 6, 1, tzinfo=UTC)
+    with empty_db.app_context():
+        upgrade(revision="0005")
+        with db.engine.begin() as conn:
+            conn.execute(insert(Unit.__table__), [
+                dict(id=1, code="R", name="Region", kind="region", parent_id=None, path="/1/",
+                     depth=0, created_at=now),
+                dict(id=2, code="R-B", name="Styrelse", kind="board", parent_id=1,
+                     path="/1/2/", depth=1, created_at=now)])
+            conn.execute(insert(User.__table__), [dict(
+                id=1, email="o@example.org", name="O", password_hash="x", active=True,
+                session_token="t", created_at=now)])
+            conn.execute(insert(Plan.__table__), [dict(id=1, unit_id=2, name="Plan",
+                                                       start_year=2020, end_year=2023)])
+            conn.execute(insert(Risk.__table__), [dict(
+                id=i, kind="unit", plan_id=1, number=i, unit_id=2, owner_id=1,
+                event=f"Risk {i}", created_at=now, updated_at=now, version=1,
+                archived_at=now if i == 3 else None,
+                archived_in=Period(2022, 2).key if i == 3 else None) for i in (1, 2, 3)])
+            conn.execute(insert(RiskAssessment.__table__), [dict(
+                risk_id=r, period=Period.parse(p).key, likelihood=lk, consequence=c,
+                value=lk * c, assessed_at=now) for r, p, lk, c in (
+                    (1, "2021-T2", 2, 2), (1, "2022-T1", 3, 3), (2, "2022-T2", 1, 4),
+                    (3, "2021-T3", 4, 4))])
+        upgrade()
+        assert state.differences() == []
+        assert db.session.scalar(select(func.count()).select_from(RiskState)) == 5

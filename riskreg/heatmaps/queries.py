@@ -1,24 +1,24 @@
 """The heat-map aggregates, in SQL over the unit subtree.
 
 A risk counts in period P with its latest assessment at or before P (carried
-forward when not re-assessed), unless it was archived before P ended. How that
-assessment is read in SQL, per risk and by index: riskreg/risks/latest.py. The
-per-risk rows are a MATERIALIZED CTE, so it runs once per risk.
+forward when not re-assessed), unless it was archived in or before P. That state is
+stored per period (``risk_state``) and read by one index range per statement:
+riskreg/risks/latest.py. Names (risk event, unit) are joined only for the capped lists.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 
-from ..auth.permissions import units_clause
+from ..auth.permissions import role_paths, units_clause
 from ..domain.matrix import Band, Scale, risk_value
 from ..domain.periods import Period
 from ..extensions import db
 from ..models.org import Unit
-from ..models.risks import Risk
-from ..risks.latest import PERIOD_FACTOR, alive_in, latest_code, unpack
+from ..models.risks import OPEN_PERIOD, Risk
+from ..risks.latest import S, code, counts_in, in_paths, in_subtree, unpack
 
 MAX_LISTED = 40  # risk numbers listed in one cell before "and N more"
 
@@ -73,50 +73,36 @@ def _steps(code):
     return unpack(code)[:3]
 
 
-def subtree_filter(user, unit: Unit, include_subunits: bool):
-    where = [units_clause(user)]
-    where.append(Unit.subtree_clause(unit.path) if include_subunits else Risk.unit_id == unit.id)
-    return and_(*where)
-
-
-def _per_risk(user, unit: Unit, include_subunits: bool, *columns, name: str = "per_risk"):
-    """A MATERIALIZED CTE of one row per risk in reach, with the given columns."""
-    return (
-        select(Risk.id.label("risk_id"), Risk.number.label("number"), *columns)
-        .select_from(Risk).join(Unit, Unit.id == Risk.unit_id)
-        .where(subtree_filter(user, unit, include_subunits))
-        .cte(name).prefix_with("MATERIALIZED")
-    )
-
-
-def _counted(user, unit: Unit, period: Period, include_subunits: bool, *columns):
-    """Per risk counted in ``period``: its packed latest assessment as ``code``."""
-    return _per_risk(user, unit, include_subunits,
-                     case((alive_in(period), latest_code(period)), else_=None).label("code"),
-                     *columns, name="counted")
+def _reach(user, unit: Unit, include_subunits: bool, s=S):
+    """SQL on the state rows: the subtree asked for, within the user's reach."""
+    return and_(in_paths(role_paths(user), s), in_subtree(unit, include_subunits, s))
 
 
 def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: bool = True
            ) -> Matrix:
-    """Counts and risk numbers per cell: one aggregate statement."""
-    k = _counted(user, unit, period, include_subunits)
-    lk, c, _value = _steps(k.c.code)
-    pair = cast(k.c.risk_id, String) + literal(":") + cast(k.c.number, String)
-    stmt = (select(lk, c, func.count(), func.aggregate_strings(pair, ","))
-            .where(k.c.code.is_not(None)).group_by(lk, c))
+    """Counts and risk numbers per cell: one aggregate over one index range of the stored
+    state (riskreg/risks/latest.py)."""
+    # ids and numbers as two strings (aggregated from the same rows, so in the same
+    # order): int() over a split is much cheaper than parsing "id:number" pairs
+    stmt = (select(S.likelihood, S.consequence, func.count(),
+                   func.aggregate_strings(cast(S.risk_id, String), ","),
+                   func.aggregate_strings(cast(S.number, String), ","))
+            .where(counts_in(period), _reach(user, unit, include_subunits))
+            .group_by(S.likelihood, S.consequence))
     cells = {
         (lk, c): Cell(lk, c, risk_value(lk, c), scale.band(risk_value(lk, c)))
         for lk in range(1, scale.size + 1) for c in range(1, scale.size + 1)
     }
     outside = 0
-    for lk, c, count, pairs in db.session.execute(stmt):
+    for lk, c, count, ids, numbers in db.session.execute(stmt):
         if (lk, c) not in cells:
             outside += count
             continue
         cell = cells[(lk, c)]
         cell.count = count
-        parsed = [tuple(int(x) for x in p.split(":")) for p in (pairs or "").split(",") if p]
-        cell.risks = sorted(parsed, key=lambda t: (t[1], t[0]))
+        by_number = sorted(zip(map(int, numbers.split(",")), map(int, ids.split(",")),
+                               strict=True))
+        cell.risks = [(rid, number) for number, rid in by_number]
     return Matrix(unit, period, include_subunits, scale, cells, outside)
 
 
@@ -155,15 +141,19 @@ class Comparison:
     truncated: bool = False  # more changed risks than listed
 
 
-def _pairs(user, unit: Unit, period: Period, against: Period, include_subunits: bool,
-           *columns):
+def _pairs(user, unit: Unit, period: Period, against: Period, include_subunits: bool):
     """Per risk in reach: its packed assessment counted in ``period`` (new) and in
-    ``against`` (old), NULL on a side where it did not count."""
-    return _per_risk(
-        user, unit, include_subunits,
-        case((alive_in(period), latest_code(period)), else_=None).label("new"),
-        case((alive_in(against), latest_code(against)), else_=None).label("old"),
-        *columns, name="pairs",
+    ``against`` (old), NULL on a side where it did not count. One index read of the state
+    rows of both periods, folded per risk."""
+    new, old = counts_in(period), counts_in(against)
+    return (
+        select(S.risk_id.label("risk_id"), S.number.label("number"),
+               func.max(case((new, code()), else_=None)).label("new"),
+               func.max(case((old, code()), else_=None)).label("old"))
+        .where(S.period.in_((period.key, against.key, OPEN_PERIOD)), or_(new, old),
+               _reach(user, unit, include_subunits))
+        .group_by(S.risk_id, S.number)
+        .cte("pairs")
     )
 
 
@@ -208,16 +198,21 @@ def comparison(user, unit: Unit, period: Period, against: Period,
     """Direction counts (from the transitions aggregate) and the biggest changes (capped)."""
     if rows is None:
         rows = transitions(user, unit, period, against, include_subunits)
-    k = _pairs(user, unit, period, against, include_subunits,
-               Risk.event.label("title"), Unit.name.label("unit_name"))
+    k = _pairs(user, unit, period, against, include_subunits)
     ol, oc, ov = _steps(k.c.old)
     nl, nc, nv = _steps(k.c.new)
-    delta = func.abs(func.coalesce(nv, 0) - func.coalesce(ov, 0))
+    delta = func.abs(func.coalesce(nv, 0) - func.coalesce(ov, 0)).label("delta")
+    top = (select(k.c.risk_id, k.c.number, k.c.old, k.c.new, delta)
+           .where(or_(k.c.old.is_(None), k.c.new.is_(None), ol != nl, oc != nc))
+           .order_by(delta.desc(), k.c.number, k.c.risk_id).limit(limit + 1)
+           .subquery("top"))
+    ol, oc, ov = _steps(top.c.old)
+    nl, nc, nv = _steps(top.c.new)
+    # the names only for the listed risks
     listed = db.session.execute(
-        select(k.c.risk_id, k.c.number, k.c.title, k.c.unit_name, ov, nv, ol, oc, nl, nc)
-        .where(or_(k.c.new.is_not(None), k.c.old.is_not(None)))
-        .where(or_(k.c.old.is_(None), k.c.new.is_(None), ol != nl, oc != nc))
-        .order_by(delta.desc(), k.c.number, k.c.risk_id).limit(limit + 1)
+        select(top.c.risk_id, top.c.number, Risk.event, Unit.name, ov, nv, ol, oc, nl, nc)
+        .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id)
+        .order_by(top.c.delta.desc(), top.c.number, top.c.risk_id)
     ).all()
     truncated = len(listed) > limit
     listed = listed[:limit]
@@ -250,16 +245,17 @@ class ListedRisk:
 def at_or_above(user, unit: Unit, period: Period, threshold: int, include_subunits: bool = True,
                 limit: int = 100) -> list[ListedRisk]:
     """Risks at or above ``threshold``, highest first, capped (the matrix has the count)."""
-    k = _counted(user, unit, period, include_subunits, Risk.event.label("title"),
-                 Unit.name.label("unit_name"))
-    lk, c, value = _steps(k.c.code)
+    value = risk_value(S.likelihood, S.consequence).label("value")
+    top = (select(S.risk_id, S.number, S.likelihood, S.consequence, value, S.since)
+           .where(counts_in(period), _reach(user, unit, include_subunits), value >= threshold)
+           .order_by(value.desc(), S.number, S.risk_id).limit(limit).subquery("top"))
     rows = db.session.execute(
-        select(k.c.risk_id, k.c.number, k.c.title, k.c.unit_name, lk, c, value,
-               k.c.code // PERIOD_FACTOR)
-        .where(k.c.code.is_not(None), value >= threshold)
-        .order_by(value.desc(), k.c.number, k.c.risk_id).limit(limit)
+        select(top.c.risk_id, top.c.number, Risk.event, Unit.name, top.c.likelihood,
+               top.c.consequence, top.c.value, top.c.since)
+        .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id)
+        .order_by(top.c.value.desc(), top.c.number, top.c.risk_id)
     ).all()
-    return [ListedRisk(*r[:7], Period.from_key(r[7])) for r in rows]
+    return [ListedRisk(*r) for r in rows]
 
 
 def divisions(user, unit: Unit) -> list[Unit]:

@@ -16,7 +16,7 @@ from ..domain.roles import Role
 from ..extensions import db
 from ..findings import queries as findings
 from ..models.org import Unit
-from ..risks.queries import readable_units
+from ..risks.queries import unit_options
 from ..scales import scale_for_unit
 from . import figures, params, queries
 
@@ -32,6 +32,17 @@ def risk_word(n: int) -> str:
     return ngettext("%(num)d risk", "%(num)d risks", n)
 
 
+def _memo(fn):
+    """``fn`` asked once per distinct argument (one figure asks for every cell)."""
+    seen: dict = {}
+
+    def once(n):
+        if n not in seen:
+            seen[n] = fn(n)
+        return seen[n]
+    return once
+
+
 def build_matrix(unit: Unit, period, include: bool, against=None, figure: bool = True):
     """The matrix, its figure (JSON, or None) and (when comparing) its transitions."""
     scale = scale_for_unit(unit)
@@ -43,7 +54,7 @@ def build_matrix(unit: Unit, period, include: bool, against=None, figure: bool =
         queries.attach_flows(m, moved)
     if not figure:
         return m, None, rows
-    fig = figures.matrix_figure(m, figure_labels(), moved, risk_word)
+    fig = figures.matrix_figure(m, figure_labels(), moved, _memo(risk_word))
     return m, json.dumps(fig), rows
 
 
@@ -55,7 +66,7 @@ def index():
     found = findings.findings(current_user, p.unit, p.period, limit=LISTED)
     cmp = (queries.comparison(current_user, p.unit, p.period, p.against, p.include_subunits,
                               limit=LISTED, rows=rows) if p.against else None)
-    units = readable_units(current_user)
+    units = unit_options(current_user)
     return render_template(
         "heatmaps/index.html", m=m, fig=fig, p=p, findings=found,
         cmp=cmp, units=units, summary=format_band_summary(m.band_totals(), _("Total")),

@@ -5,7 +5,7 @@ from .measures import Measure, MeasureFollowUp, MeasureRisk, MeasureStatus
 from .numbering import NumberSeries
 from .org import Unit
 from .plan import Kpi, KpiOutcome, KpiRiskLink, Perspective, Plan, StrategicGoal, SuccessFactor
-from .risks import ApiToken, Risk, RiskAssessment, RiskGoalMark
+from .risks import ApiToken, Risk, RiskAssessment, RiskGoalMark, RiskState
 from .scale import RiskScale
 from .sessions import UserSession
 from .users import RoleAssignment, User
@@ -16,6 +16,7 @@ __all__ = [
     "Risk",
     "RiskAssessment",
     "RiskGoalMark",
+    "RiskState",
     "Kpi",
     "Measure",
     "MeasureFollowUp",

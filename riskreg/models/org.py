@@ -57,8 +57,13 @@ class Unit(db.Model):
     @staticmethod
     def subtree_clause(path: str):
         """SQL condition: units whose path starts with ``path`` (prefix range, index-friendly)."""
+        return Unit.prefix_clause(Unit.path, path)
+
+    @staticmethod
+    def prefix_clause(column, path: str):
+        """SQL condition: ``column`` (a unit path, or a copy of one) starts with ``path``."""
         # '/' is followed by '0' in ASCII, so [path, path + '0') is exactly the prefix range.
-        return and_(Unit.path >= path, Unit.path < path[:-1] + "0")
+        return and_(column >= path, column < path[:-1] + "0")
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"

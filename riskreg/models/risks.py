@@ -107,6 +107,43 @@ class RiskAssessment(db.Model):
     assessed_by: Mapped[User | None] = relationship()
 
 
+OPEN_PERIOD = 0  # RiskState.period of the open row: "from ``since`` on"
+
+
+class RiskState(db.Model):
+    """The state of a risk in a period, stored (issue 14): which assessment counts.
+
+    Derived from ``risk_assessment`` and ``risk.archived_in`` by riskreg/risks/state.py,
+    rewritten for the risk in the transaction of every write that changes it, and
+    checked by ``flask check-state``. One row per closed tertial a risk counts in
+    (``period`` = that tertial, up to the one before its latest assessment) and one
+    *open* row (``period`` = OPEN_PERIOD) for its latest assessment, counting from
+    ``since`` on until ``until`` (the tertial it was archived in; NULL: still counts).
+    So "every risk's state in P for this subtree" reads the index below at
+    ``period IN (P, OPEN)`` within the subtree's path range, the condition being
+    ``since <= P AND (until IS NULL OR until > P)``, true by construction for closed rows.
+    The unit path and number are copied from the risk (a risk does not change unit or
+    number; a unit does not move) so that the read needs neither the risk nor the unit.
+    """
+
+    __tablename__ = "risk_state"
+    __table_args__ = (
+        Index("ix_risk_state_read", "period", "unit_path", "since", "until", "likelihood",
+              "consequence", "risk_id", "number"),
+    )
+
+    risk_id: Mapped[int] = mapped_column(ForeignKey("risk.id"), primary_key=True)
+    period: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    # the assessment that counts: its own tertial, likelihood and consequence
+    since: Mapped[Period] = mapped_column(PeriodType)
+    until: Mapped[Period | None] = mapped_column(PeriodType)
+    likelihood: Mapped[int]
+    consequence: Mapped[int]
+    unit_path: Mapped[str] = mapped_column(
+        String(400).with_variant(String(400, collation="C"), "postgresql"))
+    number: Mapped[int]
+
+
 class RiskGoalMark(db.Model):
     """The goal-fulfilment mark (Måluppfyllelse) shown beside a risk for a period."""
 

@@ -1,42 +1,70 @@
-"""The assessment that counts for a risk in a period, read inside SQL.
+"""The assessment that counts for a risk in a period, read inside SQL from the stored
+state (``risk_state``, kept by riskreg/risks/state.py).
 
-A risk counts in period P with its latest assessment at or before P (carried forward
-when it was not re-assessed in P). ``latest_code`` reads it with one correlated
-subquery per risk that walks the (risk_id, period, likelihood, consequence) index
-backwards and stops at the first row (ORDER BY period DESC LIMIT 1): the cost follows
-the risks asked about, never the size of the assessment table, on SQLite and
-PostgreSQL alike. It returns period, likelihood and consequence packed in one integer,
-period·10000 + likelihood·100 + consequence (steps are at most 10), so that no join
-back to the assessment table is needed; ``unpack`` takes it apart in SQL. Callers put
-it in a MATERIALIZED CTE so that it runs once per risk however often it is referred to.
+``counts_in(P)`` selects the rows that hold each risk's state in P: with
+``in_subtree`` / ``in_reach`` on the copied unit path, "every risk's state in P for this
+subtree" is one range read of the index (period, unit_path, …) at ``period IN (P,
+OPEN)``, with no per-risk search and no join to the risk or the unit. ``code`` packs
+the assessment's period, likelihood and consequence in one integer,
+period·10000 + likelihood·100 + consequence (steps are at most 10), for the readers
+that carry two periods side by side (the comparison) or one nullable column (the
+register); ``unpack`` takes it apart in SQL and ``Counted.from_code`` in Python.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, or_, select, type_coerce
+from sqlalchemy import Integer, and_, false, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from ..domain.matrix import risk_value
 from ..domain.periods import Period
-from ..models.risks import Risk, RiskAssessment
+from ..models.org import Unit
+from ..models.risks import OPEN_PERIOD, Risk, RiskState
 
 PERIOD_FACTOR = 10000
 STEP_FACTOR = 100
 
-# Built once, so that statements made from it hit SQLAlchemy's compiled-statement cache.
-_RA = aliased(RiskAssessment, name="ra")
+S = RiskState
+
+
+def counts_in(period: Period, s=S):
+    """SQL: the state row that holds the risk's state in ``period`` (closed rows of that
+    tertial, and open rows that started at or before it and were not archived by it)."""
+    return and_(s.period.in_((period.key, OPEN_PERIOD)), s.since <= period,
+                or_(s.until.is_(None), s.until > period))
+
+
+def in_subtree(unit: Unit, include_subunits: bool = True, s=S):
+    """SQL on the copied path: the risks of ``unit`` (and beneath it)."""
+    if include_subunits:
+        return Unit.prefix_clause(s.unit_path, unit.path)
+    return s.unit_path == unit.path
+
+
+def in_paths(paths: list[str], s=S):
+    """SQL on the copied path: beneath one of ``paths`` (a user's reach, role_paths)."""
+    if not paths:
+        return false()
+    return or_(*(Unit.prefix_clause(s.unit_path, p) for p in paths))
+
+
+def code(s=S):
+    """The packed (period, likelihood, consequence) of a state row."""
+    return (type_coerce(s.since, Integer) * PERIOD_FACTOR + s.likelihood * STEP_FACTOR
+            + s.consequence)
+
+
+_RS = aliased(RiskState, name="rs")  # built once: statements hit the compiled cache
 
 
 def latest_code(period: Period):
-    """Correlated scalar subquery: the risk's latest assessment at or before ``period``,
-    packed (NULL when it has none)."""
-    ra = _RA
-    packed = (type_coerce(ra.period, Integer) * PERIOD_FACTOR
-              + ra.likelihood * STEP_FACTOR + ra.consequence)
-    return (select(packed).where(ra.risk_id == Risk.id, ra.period <= period)
-            .order_by(ra.period.desc()).limit(1).correlate(Risk).scalar_subquery())
+    """Correlated scalar subquery for readers that start from Risk rows (the findings,
+    measures, KPI links): the packed assessment that counts for the risk in ``period``, from
+    the stored state — two point reads of its primary key (risk_id, period) — or NULL."""
+    return (select(code(_RS)).where(_RS.risk_id == Risk.id, counts_in(period, _RS))
+            .limit(1).correlate(Risk).scalar_subquery())
 
 
 def alive_in(period: Period):

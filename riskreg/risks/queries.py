@@ -4,11 +4,12 @@ statement per list whatever the number of risks."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from ..auth.permissions import can_read_unit, units_clause
+from ..auth.permissions import can_read_unit, role_paths, units_clause
 from ..domain.matrix import Scale
 from ..domain.periods import Period
 from ..domain.roles import Role
@@ -16,27 +17,41 @@ from ..extensions import db
 from ..models.audit import AuditEvent
 from ..models.org import Unit
 from ..models.plan import Perspective, Plan, StrategicGoal, SuccessFactor
-from ..models.risks import Risk, RiskAssessment, RiskGoalMark
+from ..models.risks import OPEN_PERIOD, Risk, RiskAssessment, RiskGoalMark
 from ..models.scale import RiskScale
 from ..models.users import RoleAssignment, User
-from .latest import Counted, alive_in, latest_code, unpack
+from .latest import Counted, S, alive_in, code, counts_in, in_paths, in_subtree, unpack
 
 
-def _sorts(value, period_key) -> dict:
+def _sorts(k, value, period_key) -> dict:
+    """The register's orders, over the narrow in-reach rows (ties broken by number, id)."""
     return {
-        "number": (Risk.number, Risk.id),
-        "-value": (value.desc().nulls_last(), Risk.number, Risk.id),
-        "value": (value.asc().nulls_first(), Risk.number, Risk.id),
-        "unit": (Unit.name, Risk.number, Risk.id),
-        "owner": (User.name, Risk.number, Risk.id),
-        "period": (period_key.desc().nulls_last(), Risk.number, Risk.id),
+        "number": (k.c.number, k.c.risk_id),
+        "-value": (value.desc().nulls_last(), k.c.number, k.c.risk_id),
+        "value": (value.asc().nulls_first(), k.c.number, k.c.risk_id),
+        "unit": (k.c.unit_name, k.c.number, k.c.risk_id),
+        "owner": (User.name, k.c.number, k.c.risk_id),
+        "period": (period_key.desc().nulls_last(), k.c.number, k.c.risk_id),
     }
+
+
+class UnitOption(NamedTuple):
+    """A unit as a choice and a filter: what a list of thousands needs (unit_options)."""
+
+    id: int
+    name: str
+    depth: int
+    path: str
+
+    @property
+    def root_id(self) -> int:
+        return int(self.path.split("/")[1])
 
 
 @dataclass
 class RegisterFilter:
     period: Period
-    unit: Unit | None = None
+    unit: Unit | UnitOption | None = None  # read: id and path
     include_subunits: bool = True
     kind: str | None = None
     band: tuple[int, int] | None = None  # value range of the chosen band
@@ -81,13 +96,26 @@ class RegisterPage:
         return max(1, -(-self.total // self.per_page))
 
 
+def _state_in(user: User, f: RegisterFilter):
+    """The stored state rows of the period within the user's reach and the chosen unit:
+    one index range read (riskreg/risks/latest.py)."""
+    where = [counts_in(f.period), in_paths(role_paths(user))]
+    if f.unit is not None:
+        where.append(in_subtree(f.unit, f.include_subunits))
+    return select(S.risk_id, code().label("code")).where(*where).subquery("state")
+
+
 def _in_reach(user: User, f: RegisterFilter):
     """A MATERIALIZED CTE: the risks in reach that pass the cheap filters, each with its
-    packed assessment for the period (riskreg/risks/latest.py)."""
+    packed assessment for the period (NULL when none counts)."""
+    state = _state_in(user, f)
     stmt = (
-        select(Risk.id.label("risk_id"), latest_code(f.period).label("code"))
+        select(Risk.id.label("risk_id"), state.c.code.label("code"),
+               Risk.number.label("number"), Unit.name.label("unit_name"),
+               Risk.owner_id.label("owner_id"))
         .select_from(Risk)
         .join(Unit, Unit.id == Risk.unit_id)
+        .outerjoin(state, state.c.risk_id == Risk.id)
         .outerjoin(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
         .outerjoin(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
         # archived risks leave the lists from the period they were archived in, and stay
@@ -115,7 +143,9 @@ def _in_reach(user: User, f: RegisterFilter):
 
 def register(user: User, f: RegisterFilter) -> RegisterPage:
     """One page of the register with the total: one statement (the total rides along as a
-    window count), plus one for the organisations' scales, whatever the size."""
+    window count), plus one for the organisations' scales, whatever the size. The page is
+    chosen, counted and ordered over narrow rows (id, packed assessment, sort keys); the
+    risks with their unit, owner and success factor are joined for that page only."""
     k = _in_reach(user, f)
     likelihood, consequence, value, period_key = unpack(k.c.code)
     where = []
@@ -125,19 +155,23 @@ def register(user: User, f: RegisterFilter) -> RegisterPage:
         where.append(likelihood == f.likelihood)
     if f.consequence:
         where.append(consequence == f.consequence)
-    order = _sorts(value, period_key).get(f.sort) or _sorts(value, period_key)["number"]
+    sorts = _sorts(k, value, period_key)
+    order = sorts.get(f.sort) or sorts["number"]
+    narrow = select(k.c.risk_id, k.c.code, func.count().over().label("total"),
+                    func.row_number().over(order_by=order).label("position")).where(*where)
+    if f.sort == "owner":
+        narrow = narrow.join(User, User.id == k.c.owner_id)
+    page = (narrow.order_by(*order).limit(f.per_page).offset((f.page - 1) * f.per_page)
+            .subquery("page"))
     rows = db.session.execute(
-        select(Risk, k.c.code, func.count().over().label("total"))
-        .join(k, k.c.risk_id == Risk.id)
+        select(Risk, page.c.code, page.c.total)
+        .join(page, page.c.risk_id == Risk.id)
         .join(Unit, Unit.id == Risk.unit_id)
         .join(User, User.id == Risk.owner_id)
         .outerjoin(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
-        .where(*where)
         .options(contains_eager(Risk.unit), contains_eager(Risk.owner),
                  contains_eager(Risk.success_factor))
-        .order_by(*order)
-        .limit(f.per_page)
-        .offset((f.page - 1) * f.per_page)
+        .order_by(page.c.position)
     ).all()
     if rows:
         total = rows[0].total
@@ -218,12 +252,13 @@ def history_names(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
 
 
 def awaiting_assessment(user: User, period: Period, *, own_only: bool) -> list[Risk]:
-    """Risks in reach with no assessment of their own in ``period``."""
+    """Risks in reach with no assessment of their own in ``period`` (read from the stored
+    state: the row that counts in ``period`` is not from ``period`` itself)."""
     stmt = (
         select(Risk).join(Unit, Unit.id == Risk.unit_id)
         .where(Risk.archived_at.is_(None),
-               ~exists().where(RiskAssessment.risk_id == Risk.id,
-                               RiskAssessment.period == period))
+               ~exists().where(S.risk_id == Risk.id, S.period.in_((period.key, OPEN_PERIOD)),
+                               S.since == period))
         .options(contains_eager(Risk.unit))
         .order_by(Risk.number, Risk.id)
     )
@@ -232,6 +267,14 @@ def awaiting_assessment(user: User, period: Period, *, own_only: bool) -> list[R
     else:
         stmt = stmt.where(units_clause(user, {Role.COORDINATOR}))
     return list(db.session.scalars(stmt))
+
+
+def unit_options(user: User) -> list[UnitOption]:
+    """The readable units for a choice of unit, in tree order: plain rows (a region has
+    thousands; ORM objects cost several times more to load and render)."""
+    return [UnitOption(*row) for row in db.session.execute(
+        select(Unit.id, Unit.name, Unit.depth, Unit.path).where(units_clause(user))
+        .order_by(Unit.path))]
 
 
 def readable_units(user: User) -> list[Unit]:

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..ids import parse_id
 from ..measures import queries as measure_queries
 from ..models.org import Unit
-from ..scales import scale_for_unit
+from ..scales import scale_for_root, scale_for_unit
 from ..uow import attempt
 from ..web import form_status
 from . import figures, queries, services
@@ -29,7 +29,7 @@ from .forms import (
     RiskEditForm,
     RiskForm,
 )
-from .permissions import can_edit_risk, can_manage_risk, can_manage_risks_in
+from .permissions import can_create_risks, can_edit_risk, can_manage_risk, can_manage_risks_in
 from .texts import RiskTexts
 
 bp = Blueprint("risks", __name__)
@@ -78,7 +78,7 @@ def _period_choices(latest: Period, count: int = 6) -> list[tuple[str, str]]:
 @login_required
 def index():
     form = FilterForm(request.args)
-    units = queries.readable_units(current_user)
+    units = queries.unit_options(current_user)  # plain rows: a region has thousands
     form.unit.choices = [("", _("All my units"))] + [
         (u.id, f"{'— ' * u.depth}{u.name}") for u in units]
     form.kind.choices = [("", _("All kinds")), ("success_factor", _("Success-factor risk")),
@@ -93,10 +93,10 @@ def index():
                          ("value", _("Risk value, lowest first")), ("unit", _("Unit")),
                          ("owner", _("Risk owner")), ("period", _("Latest assessment"))]
     unit = next((u for u in units if u.id == form.unit.data), None)
-    scale = scale_for_unit(unit or units[0]) if units else None
+    scale = scale_for_root((unit or units[0]).root_id) if units else None
     form.band.choices = [("", _("All bands"))] + [
         (b.name, f"{b.name} ({b.low}–{b.high})") for b in (scale.bands if scale else [])]
-    can_create = any(can_manage_risks_in(current_user, u) for u in units)
+    can_create = can_create_risks(current_user)
     if not form.validate():
         return render_template("risks/index.html", form=form, page=None, scale=scale,
                                can_create=can_create), 400

@@ -16,7 +16,7 @@ from ..models.risks import Risk, RiskAssessment, RiskGoalMark
 from ..models.users import User
 from ..scales import scale_for_unit
 from ..seed import SeedReport, load_yaml
-from . import services
+from . import services, state
 from .texts import RiskTexts
 
 RISK_FILES = {
@@ -83,6 +83,7 @@ def _load_one(item: dict, plan: Plan, owner: User, report: SeedReport) -> None:
                      audit.snapshot(assessment, services.ASSESSMENT_FIELDS),
                      unit_id=risk.unit_id)
         report.add("assessments")
+    state.refresh(risk)
     for m in item.get("goal_marks") or []:
         period = Period.parse(m["period"])
         exists = db.session.scalar(select(RiskGoalMark.id).where(

@@ -23,6 +23,7 @@ from ..models.users import User
 from ..scales import scale_for_unit
 from ..services import ServiceError
 from ..versioning import StaleVersion
+from . import state
 from .permissions import can_be_owner, can_edit_risk, can_manage_risk, can_manage_risks_in
 from .texts import TEXT_FIELDS, RiskTexts
 
@@ -188,6 +189,7 @@ def create_risk(actor: User | None, new: NewRisk) -> Risk:
     if first is not None:
         audit.record(actor, "risk", risk.id, "assess", None, _assessment_snapshot(first),
                      unit_id=unit.id)
+        state.refresh(risk)
     return risk
 
 
@@ -243,6 +245,7 @@ def assess(actor: User, risk: Risk, period: Period, likelihood: int | None,
     after = _assessment_snapshot(existing)
     old, new = audit.diff(before or {}, after) if before else (None, after)
     audit.record(actor, "risk", risk.id, "assess", old, new or after, unit_id=risk.unit_id)
+    state.refresh(risk)
     return existing
 
 
@@ -278,4 +281,5 @@ def archive(actor: User, risk: Risk, reason: str, expected_version: int | None) 
     audit.record(actor, "risk", risk.id, "archive", {"archived": False},
                  {"archived": True, "reason": reason}, unit_id=risk.unit_id)
     versioning.flush(_stale(risk, {"archive_reason": reason}))
+    state.refresh(risk)
     return risk

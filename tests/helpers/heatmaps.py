@@ -26,7 +26,7 @@ from riskreg.domain.periods import Period
 from riskreg.extensions import db
 from riskreg.models import Unit
 from riskreg.models.risks import Risk, RiskAssessment
-from riskreg.risks import services
+from riskreg.risks import services, state
 from riskreg.risks.texts import RiskTexts
 from riskreg.uow import transaction
 from tests.conftest import unit, user
@@ -261,6 +261,7 @@ def archive_risk(risk: Risk, at: datetime) -> None:
         services.archive(coordinator, risk, "Hanterad, avslutas", risk.version)
         risk.archived_at = at
         risk.archived_in = Period.containing(at.date())
+        state.refresh(risk)  # the stored state follows the re-dated archiving
 
 
 def plant_history() -> dict[str, Risk]:
@@ -325,6 +326,7 @@ def grow_tree(n_risks: int = 300) -> dict[str, int]:
             counted[where.code] += 1
     db.session.add_all(risks)
     db.session.flush()
+    state.rebuild()  # bulk rows bypass the services: derive their stored state
     return dict(counted)
 
 

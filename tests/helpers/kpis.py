@@ -18,6 +18,7 @@ from riskreg.domain.periods import Period
 from riskreg.extensions import db
 from riskreg.models import Kpi, KpiOutcome, RiskAssessment
 from riskreg.models.risks import Risk
+from riskreg.risks import state
 from tests.conftest import unit
 from tests.helpers.risks import plan_of
 
@@ -47,4 +48,7 @@ def set_assessment(r: Risk, period: str, likelihood: int, consequence: int) -> N
         RiskAssessment.risk_id == r.id, RiskAssessment.period == Period.parse(period))
         .values(likelihood=likelihood, consequence=consequence,
                 value=likelihood * consequence))
+    db.session.flush()
+    db.session.expire(r, ["assessments"])
+    state.refresh(r)  # the stored state follows, as the assess service keeps it
     db.session.flush()

@@ -22,6 +22,7 @@ from riskreg.extensions import db
 from riskreg.models import AuditEvent
 from riskreg.models.plan import Plan
 from riskreg.models.risks import Risk, RiskAssessment
+from riskreg.risks import state
 from riskreg.risks.texts import TEXT_FIELDS
 from tests.conftest import unit, user
 
@@ -174,5 +175,14 @@ def add_risks(count: int, unit_code: str = "NLL-RS", owner_email: str = NLL_OWNE
         {"risk_id": ids[n], "period": p, "likelihood": 1 + n % 4, "consequence": 1 + (n // 4) % 4,
          "value": (1 + n % 4) * (1 + (n // 4) % 4), "assessed_by_id": owner.id}
         for n in numbers])
+    state.rebuild()  # bulk rows bypass the services: derive their stored state
     db.session.expire_all()
     return [ids[n] for n in numbers]
+
+
+def assert_state_consistent() -> None:
+    """What ``flask check-state`` checks: the stored state of every risk per period
+    (risk_state) equals the state recomputed from the assessments. Every test of a write
+    path calls it after the write."""
+    found = state.differences()
+    assert not found, found[:5]

@@ -32,6 +32,7 @@ from tests.helpers.risks import (
     NLL_COORDINATOR,
     NLL_OWNER,
     SRM_COORDINATOR,
+    assert_state_consistent,
     assessment,
     plan_of,
     risk,
@@ -70,7 +71,8 @@ def test_coordinator_creates_a_risk_with_its_first_assessment(app, statement_log
     with statement_log() as log, transaction():
         created = services.create_risk(actor, new_risk(
             period=Period(2022, 2), likelihood=3, consequence=4))
-    log.assert_one_transaction("risk", "risk_assessment")
+    log.assert_one_transaction("risk", "risk_assessment", "risk_state")
+    assert_state_consistent()
     db.session.expire_all()
     assert created.number == 18  # the next free number after 1–17
     assert (created.kind, created.unit.code, created.owner.email) == (
@@ -183,7 +185,8 @@ def test_owner_or_coordinator_re_assesses_and_history_is_kept(app, email, statem
     version, count = r.version, len(risk_events(r))
     with statement_log() as log, transaction():
         services.assess(user(email), r, Period(2022, 2), 3, 3, "  Sämre läge  ", version)
-    log.assert_one_transaction("risk_assessment", "risk")
+    log.assert_one_transaction("risk_assessment", "risk", "risk_state")
+    assert_state_consistent()
     db.session.expire_all()
     assert [(str(a.period), a.likelihood, a.consequence, a.value) for a in r.assessments] == [
         ("2022-T1", 2, 3, 6), ("2022-T2", 3, 3, 9)]
@@ -209,12 +212,14 @@ def test_correcting_a_period_records_only_what_changed(app):
     assert db.session.scalar(select(RiskAssessment.value).where(
         RiskAssessment.risk_id == r.id, RiskAssessment.period == Period(2022, 2))) == 12
     assert assessment(r, "2022-T1").value == 12  # the earlier tertial is untouched: 4 × 3
+    assert_state_consistent()
 
 
 def test_an_earlier_period_may_be_assessed(app):
     r = risk("NLL", 1)
     services.assess(user(NLL_OWNER), r, Period(2021, 3), 1, 1, None, r.version)
     assert [str(a.period) for a in r.assessments] == ["2021-T3", "2022-T1"]
+    assert_state_consistent()
 
 
 @pytest.mark.parametrize("email", [SECOND_OWNER, LS1_OWNER, NLL_BOARD, LS1_COORDINATOR,
@@ -469,7 +474,8 @@ def test_coordinator_archives_with_a_reason_and_nothing_is_deleted(app, statemen
     total = queries.register(coordinator, queries.RegisterFilter(period=period)).total
     with statement_log() as log, transaction():
         services.archive(coordinator, r, "  Ersatt av risk 7  ", r.version)
-    log.assert_one_transaction("risk")
+    log.assert_one_transaction("risk", "risk_state")
+    assert_state_consistent()
     db.session.expire_all()
     assert db.session.get(Risk, r.id) is not None
     assert r.archived and r.archive_reason == "Ersatt av risk 7"

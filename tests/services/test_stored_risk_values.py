@@ -13,8 +13,8 @@ from riskreg.domain.matrix import format_band_summary
 from riskreg.domain.periods import Period
 from riskreg.extensions import db
 from riskreg.models import Unit
-from riskreg.models.risks import Risk, RiskAssessment
-from riskreg.risks.latest import Counted, latest_code
+from riskreg.models.risks import Risk, RiskAssessment, RiskState
+from riskreg.risks.latest import Counted, code, counts_in, in_subtree
 from riskreg.scales import scale_for_unit
 from tests.conftest import unit
 
@@ -45,10 +45,8 @@ def test_the_database_refuses_a_value_that_disagrees(app, likelihood, consequenc
 def test_sormland_band_summary_from_the_seeded_data(app):
     division = unit("SRM-PV")
     codes = db.session.scalars(
-        select(latest_code(Period(2024, 1))).select_from(Risk)
-        .join(Unit, Unit.id == Risk.unit_id)
-        .where(Unit.subtree_clause(division.path), Risk.archived_at.is_(None))
-        .order_by(Risk.number))
+        select(code()).where(counts_in(Period(2024, 1)), in_subtree(division))
+        .order_by(RiskState.number))
     values = [Counted.from_code(code).value for code in codes]
     assert values == [4, 9, 3, 6, 6]  # the Riskvärden of 004, in the document's order
     scale = scale_for_unit(division)
