@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.periods import Period
@@ -100,6 +108,9 @@ class RiskAssessment(db.Model):
     consequence: Mapped[int]
     value: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
+    # Invented by the demo (``python -m riskreg.demo``), not taken from a source document:
+    # shown as demo data wherever the assessment is listed.
+    demo: Mapped[bool] = mapped_column(default=False, server_default=false())
     assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     assessed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
