@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import web
 from ..auth.permissions import has_any_role, role_paths
 from ..domain.matrix import format_band_summary
 from ..domain.roles import Role
@@ -49,6 +50,7 @@ def build_matrix(unit: Unit, period, include: bool, against=None, figure: bool =
 @bp.route("/heatmaps/")
 @login_required
 def index():
+    web.keep_page()
     p = params.parse(current_user)
     m, fig, rows = build_matrix(p.unit, p.period, p.include_subunits, p.against)
     listed = queries.at_or_above(current_user, p.unit, p.period, m.scale.action_threshold,
@@ -60,7 +62,8 @@ def index():
     return render_template(
         "heatmaps/index.html", m=m, fig=fig, p=p, listed=listed, listed_total=listed_total,
         cmp=cmp, units=units, summary=format_band_summary(m.band_totals(), _("Total")),
-    )
+        periods=web.period_choices(p.period, p.against), param_errors=web.param_errors(),
+    ), web.params_status()
 
 
 @bp.route("/board/")
@@ -69,6 +72,7 @@ def board():
     """The board's dashboard: per organisation unit the user reviews, its whole matrix,
     one matrix per unit beneath it, the highest risks and the findings. ``unit=`` narrows
     it to one unit the user may read (404 otherwise)."""
+    web.keep_page()
     p = params.parse(current_user, with_unit="unit" in request.args)
     roots = [p.unit] if "unit" in request.args else _board_units()
     sections = []
@@ -87,7 +91,10 @@ def board():
             "findings_total": findings_total, "children": children,
             "summary": format_band_summary(m.band_totals(), _("Total")),
         })
-    return render_template("heatmaps/board.html", sections=sections, p=p)
+    return render_template("heatmaps/board.html", sections=sections, p=p,
+                           periods=web.period_choices(p.period),
+                           narrowed=p.unit if "unit" in request.args else None,
+                           param_errors=web.param_errors()), web.params_status()
 
 
 def _board_units() -> list[Unit]:

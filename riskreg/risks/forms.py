@@ -33,8 +33,9 @@ class FilterForm(FlaskForm):
     band = SelectField(_l("Band"), validators=[Optional()])
     owner = SelectField(_l("Risk owner"), coerce=_int_or_none, validators=[Optional()])
     perspective = SelectField(_l("Perspective"), coerce=_int_or_none, validators=[Optional()])
-    period = StringField(_l("Period"), validators=[Optional(), Length(max=10)],
-                         description=_l("YYYY-Tn, e.g. 2024-T1"))
+    # The choices come from web.period_choices; a bad value from the URL is refused by
+    # web.parse_period and shown beside the field (the page is kept).
+    period = SelectField(_l("Period"), validators=[Optional()], validate_choice=False)
     q = StringField(_l("Search text"), validators=[Optional(), Length(max=200)])
     sort = SelectField(_l("Sort by"), validators=[Optional()])
 

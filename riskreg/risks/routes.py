@@ -76,6 +76,7 @@ def _period_choices(latest: Period, count: int = 6) -> list[tuple[str, str]]:
 @bp.route("/")
 @login_required
 def index():
+    web.keep_page()
     form = FilterForm(request.args)
     units = queries.readable_units(current_user)
     form.unit.choices = [("", _("All my units"))] + [
@@ -96,10 +97,15 @@ def index():
     form.band.choices = [("", _("All bands"))] + [
         (b.name, f"{b.name} ({b.low}–{b.high})") for b in (scale.bands if scale else [])]
     can_create = any(can_manage_risks_in(current_user, u) for u in units)
-    if not form.validate():
+    period = parse_period_arg()
+    form.period.choices = web.period_choices(period)
+    form.period.data = str(period)
+    valid = form.validate()
+    if "period" in web.param_errors():  # shown beside the field; the register is kept
+        form.period.errors = [*form.period.errors, web.param_errors()["period"]]
+    if not valid:
         return render_template("risks/index.html", form=form, page=None, scale=scale,
                                can_create=can_create), 400
-    period = parse_period_arg()
     page_no = web.positive_int_arg("page", 1)
     steps = {name: step for name in ("likelihood", "consequence")
              if (step := web.step_arg(name)) is not None}
@@ -113,7 +119,8 @@ def index():
     )
     page = queries.register(current_user, filters)
     return render_template("risks/index.html", form=form, page=page, scale=scale,
-                           period=period, args=_filter_args(), can_create=can_create)
+                           period=period, args=_filter_args(), can_create=can_create
+                           ), web.params_status()
 
 
 # -- the risk page ----------------------------------------------------------------
@@ -121,6 +128,7 @@ def index():
 @login_required
 def detail(risk_id: int):
     risk = _risk_or_404(risk_id)
+    web.keep_page()
     period = parse_period_arg()
     scale = scale_for_unit(risk.unit)
     chart = figures.value_history(risk.assessments, scale, f"#{risk.number}")
@@ -131,7 +139,8 @@ def detail(risk_id: int):
         history=events, names=queries.history_names(events), chart_json=json.dumps(chart),
         can_edit=can_edit_risk(current_user, risk),
         can_manage=can_manage_risk(current_user, risk),
-    )
+        periods=web.period_choices(period), param_errors=web.param_errors(),
+    ), web.params_status()
 
 
 # -- create ---------------------------------------------------------------------

@@ -1,0 +1,57 @@
+"""The app as its users meet it (issue 13), in Chromium: each page behaviour of the
+walk-through, done with the keyboard, with screenshots at 1366×768 and at 390 px wide kept
+in test-artifacts/browser/walkthrough/.
+
+Elements are found by structure (ids, data attributes, hrefs), never by translated words.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_board_heatmap import tab_to
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser" / "walkthrough"
+WIDE = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+COORDINATOR = "samordnare@norrbotten.example"
+
+
+def shoot(page: Page, name: str) -> None:
+    """Full-page screenshots at both widths (the viewport is restored to the wide one)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for label, size in (("1366", WIDE), ("390", PHONE)):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(WIDE)
+
+
+def test_a_bad_period_in_the_url_keeps_the_heat_map(page, login, guard):
+    page.set_viewport_size(WIDE)
+    login(page, COORDINATOR)
+    guard.expect_status("/heatmaps/?period=2022-T4", 400)
+    response = page.goto("/heatmaps/?period=2022-T4")
+    assert response is not None and response.status == 400
+    select = page.locator("select#period")
+    error = page.locator("#period-err")
+    expect(error).to_be_visible()
+    expect(select).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("td.cell").first).to_be_visible()  # the page is kept
+    # the message sits beside its field: right under it, inside the same field box
+    assert page.locator(".field.has-error").filter(has=select).filter(has=error).count() == 1
+    shoot(page, "period-error")
+    # pick a good period with the keyboard: the message is gone
+    tab_to(page, "#period")
+    page.keyboard.type("2022-T1")
+    expect(select).to_have_value("2022-T1")
+    tab_to(page, 'form.filters button[type="submit"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"period=2022-T1"))
+    expect(page.locator("#period-err")).to_have_count(0)
+    guard.assert_clean()
