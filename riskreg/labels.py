@@ -22,7 +22,8 @@ AUDIT_ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "assess": _l(
 AUDIT_FIELDS = {
     "kind": _l("Kind"), "plan_id": _l("Plan"), "number": _l("Number"), "unit_id": _l("Unit"),
     "owner_id": _l("Risk owner"), "owner": _l("Risk owner"),
-    "success_factor_id": _l("Success factor"), "event": _l("What can happen? (the risk)"),
+    "success_factor_id": _l("Success factor"), "title": _l("Title"),
+    "event": _l("What can happen? (the risk)"),
     "consequence_text": _l("What is the consequence?"), "cause": _l("Cause"),
     "mitigation": _l("What needs to be done?"), "control_method": _l("Control method"),
     "handling_question": _l("Handling of the risk"), "handling_type": _l("Type of handling"),

@@ -21,6 +21,7 @@ from ..models.risks import Risk
 from ..risks.latest import PERIOD_FACTOR, alive_in, latest_code, unpack
 
 MAX_LISTED = 40  # risk numbers listed in one cell before "and N more"
+UNIT_SEP, RECORD_SEP = "\x1f", "\x1e"
 
 @dataclass
 class Cell:
@@ -30,6 +31,7 @@ class Cell:
     band: Band
     count: int = 0
     risks: list[tuple[int, int]] = field(default_factory=list)  # (id, number), by number
+    titles: dict[int, str] = field(default_factory=dict)  # risk id → title (tooltips)
     moved_in: list[tuple[int, int, int]] = field(default_factory=list)  # (from L, from C, n)
 
     @property
@@ -99,10 +101,13 @@ def _counted(user, unit: Unit, period: Period, include_subunits: bool, *columns)
 def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: bool = True
            ) -> Matrix:
     """Counts and risk numbers per cell: one aggregate statement."""
-    k = _counted(user, unit, period, include_subunits)
+    k = _counted(user, unit, period, include_subunits, Risk.title.label("title"))
     lk, c, _value = _steps(k.c.code)
-    pair = cast(k.c.risk_id, String) + literal(":") + cast(k.c.number, String)
-    stmt = (select(lk, c, func.count(), func.aggregate_strings(pair, ","))
+    # id, number and title joined by control characters, which no stored text holds
+    # (textguard refuses them)
+    pair = (cast(k.c.risk_id, String) + literal(UNIT_SEP) + cast(k.c.number, String)
+            + literal(UNIT_SEP) + k.c.title)
+    stmt = (select(lk, c, func.count(), func.aggregate_strings(pair, RECORD_SEP))
             .where(k.c.code.is_not(None)).group_by(lk, c))
     cells = {
         (lk, c): Cell(lk, c, risk_value(lk, c), scale.band(risk_value(lk, c)))
@@ -115,8 +120,10 @@ def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: boo
             continue
         cell = cells[(lk, c)]
         cell.count = count
-        parsed = [tuple(int(x) for x in p.split(":")) for p in (pairs or "").split(",") if p]
-        cell.risks = sorted(parsed, key=lambda t: (t[1], t[0]))
+        parsed = [p.split(UNIT_SEP, 2) for p in (pairs or "").split(RECORD_SEP) if p]
+        cell.risks = sorted(((int(i), int(n)) for i, n, _t in parsed),
+                            key=lambda t: (t[1], t[0]))
+        cell.titles = {int(i): t for i, _n, t in parsed}
     return Matrix(unit, period, include_subunits, scale, cells, outside)
 
 
@@ -209,7 +216,7 @@ def comparison(user, unit: Unit, period: Period, against: Period,
     if rows is None:
         rows = transitions(user, unit, period, against, include_subunits)
     k = _pairs(user, unit, period, against, include_subunits,
-               Risk.event.label("title"), Unit.name.label("unit_name"))
+               Risk.title.label("title"), Unit.name.label("unit_name"))
     ol, oc, ov = _steps(k.c.old)
     nl, nc, nv = _steps(k.c.new)
     delta = func.abs(func.coalesce(nv, 0) - func.coalesce(ov, 0))
@@ -250,7 +257,7 @@ class ListedRisk:
 def at_or_above(user, unit: Unit, period: Period, threshold: int, include_subunits: bool = True,
                 limit: int = 100) -> list[ListedRisk]:
     """Risks at or above ``threshold``, highest first, capped (the matrix has the count)."""
-    k = _counted(user, unit, period, include_subunits, Risk.event.label("title"),
+    k = _counted(user, unit, period, include_subunits, Risk.title.label("title"),
                  Unit.name.label("unit_name"))
     lk, c, value = _steps(k.c.code)
     rows = db.session.execute(

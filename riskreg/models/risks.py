@@ -56,6 +56,8 @@ class Risk(db.Model):
     success_factor_id: Mapped[int | None] = mapped_column(
         ForeignKey("success_factor.id"), index=True
     )
+    # A short name for lists, matrix tooltips and the API (the source tables have none).
+    title: Mapped[str] = mapped_column(String(200))
     # "Vad kan hända …?" for success-factor risks; the "Risk" text for unit risks.
     event: Mapped[str] = mapped_column(Text)
     consequence_text: Mapped[str | None] = mapped_column(Text)

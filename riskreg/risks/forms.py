@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..forms import FlaskForm
 from ..ids import parse_id
 from ..versioning import VersionedForm
+from .texts import TITLE_MAX
 
 TEXT = 4000
 KIND_CHOICES = [("success_factor", _l("Success-factor risk")), ("unit", _l("Unit risk"))]
@@ -41,6 +42,8 @@ class FilterForm(FlaskForm):
 
 
 class TextsMixin:
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)],
+                        description=_l("A short name, shown in lists and on the heat map."))
     event = TextAreaField(_l("What can happen? (the risk)"),
                           validators=[DataRequired(), Length(max=TEXT)])
     consequence_text = TextAreaField(_l("What is the consequence?"),

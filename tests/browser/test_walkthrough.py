@@ -55,3 +55,23 @@ def test_a_bad_period_in_the_url_keeps_the_heat_map(page, login, guard):
     page.wait_for_url(re.compile(r"period=2022-T1"))
     expect(page.locator("#period-err")).to_have_count(0)
     guard.assert_clean()
+
+
+def test_risks_are_named_by_their_title_in_lists_and_matrix_tooltips(page, login, guard):
+    page.set_viewport_size(WIDE)
+    login(page, COORDINATOR)
+    page.goto("/risks/?sort=number")
+    first = page.locator("tr[data-risk-id] td:nth-child(2) a").first
+    title = first.inner_text()
+    assert title and len(title) <= 120
+    shoot(page, "register-titles")
+    page.goto("/heatmaps/?period=2022-T1&compare=none")
+    links = page.locator("td.cell ul.numbers a")
+    assert links.count() == 16
+    tooltips = links.evaluate_all("as => as.map(a => a.getAttribute('title'))")
+    assert title in tooltips and all(tooltips)
+    # the tooltip's text is also the link's accessible name, for keyboard and screen readers
+    tab_to(page, "td.cell ul.numbers a")
+    focused = page.evaluate("() => document.activeElement.textContent")
+    assert page.evaluate("() => document.activeElement.getAttribute('title')") in focused
+    guard.assert_clean()
