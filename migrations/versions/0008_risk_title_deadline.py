@@ -1,5 +1,6 @@
 """risk.title (a short name, backfilled from the event text), risk_assessment.demo (invented
-demo history is marked as such)
+demo history is marked as such), risk_scale.reassess_days (the organisation's deadline for
+re-assessment after a tertial ends)
 
 Revision ID: 0008
 Revises: 0005
@@ -42,9 +43,14 @@ def upgrade():
     with op.batch_alter_table('risk_assessment') as batch:
         batch.add_column(sa.Column('demo', sa.Boolean(), nullable=False,
                                    server_default=sa.false()))
+    with op.batch_alter_table('risk_scale') as batch:
+        batch.add_column(sa.Column('reassess_days', sa.Integer(), nullable=False,
+                                   server_default='14'))
 
 
 def downgrade():
+    with op.batch_alter_table('risk_scale') as batch:
+        batch.drop_column('reassess_days')
     with op.batch_alter_table('risk_assessment') as batch:
         batch.drop_column('demo')
     with op.batch_alter_table('risk') as batch:

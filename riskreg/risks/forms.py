@@ -37,6 +37,7 @@ class FilterForm(FlaskForm):
     # The choices come from web.period_choices; a bad value from the URL is refused by
     # web.parse_period and shown beside the field (the page is kept).
     period = SelectField(_l("Period"), validators=[Optional()], validate_choice=False)
+    awaiting = BooleanField(_l("Only risks not re-assessed in the period"))
     q = StringField(_l("Search text"), validators=[Optional(), Length(max=200)])
     sort = SelectField(_l("Sort by"), validators=[Optional()])
 

@@ -48,6 +48,7 @@ class RegisterFilter:
     per_page: int = 50
     likelihood: int | None = None
     consequence: int | None = None
+    awaiting: bool = False  # only risks without an assessment of their own in ``period``
 
 
 @dataclass
@@ -125,6 +126,8 @@ def register(user: User, f: RegisterFilter) -> RegisterPage:
         where.append(likelihood == f.likelihood)
     if f.consequence:
         where.append(consequence == f.consequence)
+    if f.awaiting:
+        where.append(or_(k.c.code.is_(None), period_key < f.period.key))
     order = _sorts(value, period_key).get(f.sort) or _sorts(value, period_key)["number"]
     rows = db.session.execute(
         select(Risk, k.c.code, func.count().over().label("total"))
@@ -224,7 +227,7 @@ def awaiting_assessment(user: User, period: Period, *, own_only: bool) -> list[R
         .where(Risk.archived_at.is_(None),
                ~exists().where(RiskAssessment.risk_id == Risk.id,
                                RiskAssessment.period == period))
-        .options(contains_eager(Risk.unit))
+        .options(contains_eager(Risk.unit), selectinload(Risk.owner))
         .order_by(Risk.number, Risk.id)
     )
     if own_only:

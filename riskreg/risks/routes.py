@@ -15,7 +15,7 @@ from ..domain.periods import Period, period_range
 from ..extensions import db
 from ..ids import parse_id
 from ..models.org import Unit
-from ..scales import scale_for_unit
+from ..scales import scale_and_deadline, scale_for_unit
 from ..uow import attempt
 from ..web import form_status
 from . import figures, queries, services
@@ -46,7 +46,7 @@ def _risk_or_404(risk_id: int):
 
 
 FILTER_KEYS = ("unit", "include_subunits", "kind", "band", "owner", "perspective", "period",
-               "q", "sort", "likelihood", "consequence")
+               "awaiting", "q", "sort", "likelihood", "consequence")
 
 
 def _filter_args() -> dict[str, str]:
@@ -93,7 +93,7 @@ def index():
                          ("value", _("Risk value, lowest first")), ("unit", _("Unit")),
                          ("owner", _("Risk owner")), ("period", _("Latest assessment"))]
     unit = next((u for u in units if u.id == form.unit.data), None)
-    scale = scale_for_unit(unit or units[0]) if units else None
+    scale, days = scale_and_deadline((unit or units[0]).root_id) if units else (None, 0)
     form.band.choices = [("", _("All bands"))] + [
         (b.name, f"{b.name} ({b.low}–{b.high})") for b in (scale.bands if scale else [])]
     can_create = any(can_manage_risks_in(current_user, u) for u in units)
@@ -115,12 +115,13 @@ def index():
         kind=form.kind.data or None,
         band=scale.band_range(form.band.data) if scale else None,
         owner_id=form.owner.data, perspective_id=form.perspective.data, q=form.q.data or None,
-        sort=form.sort.data or "number", page=page_no, **steps,
+        sort=form.sort.data or "number", page=page_no, awaiting=form.awaiting.data, **steps,
     )
     page = queries.register(current_user, filters)
+    due = period.due_date(days)
     return render_template("risks/index.html", form=form, page=page, scale=scale,
-                           period=period, args=_filter_args(), can_create=can_create
-                           ), web.params_status()
+                           period=period, args=_filter_args(), can_create=can_create,
+                           due=due, overdue=clock.today() > due), web.params_status()
 
 
 # -- the risk page ----------------------------------------------------------------

@@ -75,3 +75,27 @@ def test_risks_are_named_by_their_title_in_lists_and_matrix_tooltips(page, login
     focused = page.evaluate("() => document.activeElement.textContent")
     assert page.evaluate("() => document.activeElement.getAttribute('title')") in focused
     guard.assert_clean()
+
+
+def test_a_coordinator_follows_up_what_awaits_re_assessment(page, login, guard):
+    page.set_viewport_size(WIDE)
+    login(page, COORDINATOR)
+    page.goto("/")
+    panel = page.locator('section[data-testid="awaiting-units"]')
+    expect(panel).to_be_visible()
+    expect(panel.locator('[data-testid="awaiting-units-due"]')).to_contain_text(
+        re.compile(r"\d{4}-\d{2}-\d{2}"))
+    listed = panel.locator("li").count()
+    assert listed > 0
+    shoot(page, "start-coordinator")
+    # from the panel to the register filtered to the risks not re-assessed, by keyboard
+    tab_to(page, 'section[data-testid="awaiting-units"] a[href*="awaiting=y"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/risks/\?.*awaiting=y"))
+    expect(page.locator("#awaiting")).to_be_checked()
+    expect(page.locator('[data-testid="due-date"]')).to_contain_text(
+        re.compile(r"\d{4}-\d{2}-\d{2}"))
+    statuses = page.locator('tr[data-risk-id] [data-testid="reassess-status"]')
+    assert statuses.count() == min(listed, 50)
+    shoot(page, "register-awaiting")
+    guard.assert_clean()
