@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import clock, web
-from ..auth.permissions import PermissionDenied, require
+from ..auth.permissions import PermissionDenied, is_owner, require
 from ..domain.periods import Period, period_range
 from ..extensions import db
 from ..ids import parse_id
@@ -84,7 +84,9 @@ def index():
     form.kind.choices = [("", _("All kinds")), ("success_factor", _("Success-factor risk")),
                          ("unit", _("Unit risk"))]
     owners = queries.owners_in_scope(current_user)
-    if current_user not in owners:  # the start page links every owner to their own risks
+    if is_owner(current_user) and current_user not in owners:
+        # the start page links every risk owner to their own risks; a board member or a
+        # coordinator is never offered as an owner
         owners.append(current_user._get_current_object())
     form.owner.choices = [("", _("All owners"))] + [(u.id, u.name) for u in owners]
     form.perspective.choices = [("", _("All perspectives"))] + [

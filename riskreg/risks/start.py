@@ -22,6 +22,9 @@ def steps(user, page) -> list[Step]:
     if has_any_role(user, MANAGERS):
         steps.append(Step(_("Create risks and assign owners"), url_for("risks.new")))
     if is_board(user):
+        steps.append(Step(_("See the heat map and what changed since the last tertial"),
+                          url_for("heatmaps.index")))
+        steps.append(Step(_("Open the board view, ready to print"), url_for("heatmaps.board")))
         steps.append(Step(_("Read the risk register"), url_for("risks.index")))
     return steps
 

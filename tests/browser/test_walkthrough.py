@@ -99,3 +99,19 @@ def test_a_coordinator_follows_up_what_awaits_re_assessment(page, login, guard):
     assert statuses.count() == min(listed, 50)
     shoot(page, "register-awaiting")
     guard.assert_clean()
+
+
+def test_a_board_member_goes_from_the_start_page_to_the_board_view(page, login, guard):
+    page.set_viewport_size(WIDE)
+    login(page, "styrelse@norrbotten.example")
+    page.goto("/")
+    steps = page.locator("ul.next-steps a")
+    hrefs = steps.evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert "/heatmaps/" in hrefs and "/board/" in hrefs
+    shoot(page, "start-board")
+    tab_to(page, 'ul.next-steps a[href="/board/"]')
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/board/$"))
+    expect(page.locator("table.heatmap").first).to_be_visible()
+    shoot(page, "board-view")
+    guard.assert_clean()
