@@ -7,11 +7,13 @@ interface can say so."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from sqlalchemy import select
 
 from .. import audit
+from ..auth.passwords import hash_password
 from ..auth.services import new_session_token
 from ..domain.periods import Period
 from ..extensions import db
@@ -36,11 +38,12 @@ DEMO_ACCOUNT_NAME = "Demodata (påhittad)"
 
 
 def demo_account() -> User:
-    """The account that signs invented demo assessments: inactive, without roles and
-    without a usable password, so nobody can sign in as it."""
+    """The account that signs invented demo assessments: inactive, without roles and with
+    a random password nobody is told, so nobody can sign in as it."""
     user = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNT))
     if user is None:
-        user = User(email=DEMO_ACCOUNT, name=DEMO_ACCOUNT_NAME, password_hash="!",
+        user = User(email=DEMO_ACCOUNT, name=DEMO_ACCOUNT_NAME,
+                    password_hash=hash_password(secrets.token_urlsafe(32)),
                     active=False, session_token=new_session_token())
         db.session.add(user)
         db.session.flush()
