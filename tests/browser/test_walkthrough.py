@@ -115,3 +115,20 @@ def test_a_board_member_goes_from_the_start_page_to_the_board_view(page, login, 
     expect(page.locator("table.heatmap").first).to_be_visible()
     shoot(page, "board-view")
     guard.assert_clean()
+
+
+def test_the_assess_form_shows_the_latest_assessment_and_comment(page, login, guard):
+    page.set_viewport_size(WIDE)
+    login(page, "riskagare@norrbotten.example")
+    page.goto("/risks/?sort=number")
+    href = page.locator("tr[data-risk-id] td:nth-child(2) a").nth(2).get_attribute("href")
+    risk_id = re.match(r"/risks/(\d+)", href).group(1)
+    page.goto(f"/risks/{risk_id}/assess")
+    panel = page.locator('section[data-testid="previous-assessment"]')
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text(re.compile(r"\d{4}-T[123]"))
+    # the likelihood field has the focus, visibly, and its options carry the step names
+    assert page.evaluate("() => document.activeElement.id") == "likelihood"
+    assert page.locator("select#likelihood option").count() >= 5
+    shoot(page, "assess")
+    guard.assert_clean()

@@ -48,3 +48,16 @@ def test_unit_codes_are_for_administrators_only(board, coordinator, admin):
         assert code not in client.get(f"/risks/{r.id}").get_data(as_text=True)
     assert "NLL" in admin.get("/").get_data(as_text=True)
     assert code in admin.get(f"/risks/{r.id}").get_data(as_text=True)
+
+
+def test_the_assess_form_shows_the_latest_assessment_and_its_comment(owner, t2):
+    r = risk("NLL", 3)  # re-assessed in 2022-T2 with a comment (demo history)
+    latest = [a for a in r.assessments if str(a.period) <= "2022-T2"][-1]
+    assert latest.comment
+    doc = parse_html(owner.get(f"/risks/{r.id}/assess").get_data(as_text=True))
+    panel = doc.one("section", data_testid="previous-assessment")
+    assert latest.comment in panel.text()
+    assert f"{latest.likelihood}" in panel.text() and str(latest.period) in panel.text()
+    # the steps are offered with their descriptions (1 – Mycket liten …)
+    options = [o.text() for o in doc.one("select", id="likelihood").find_all("option")]
+    assert "1 – Mycket liten" in options and "4 – Mycket stor" in options
