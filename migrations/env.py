@@ -98,6 +98,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table (copy, drop, rename); with foreign keys enforced,
+            # dropping a table that other rows refer to fails. Off for the migration (the
+            # pragma is a no-op inside a transaction, so before it begins), checked after.
+            # (on the DBAPI connection, which is in autocommit mode: SQLAlchemy would BEGIN)
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         conf_args.setdefault("render_item", render_item)
         context.configure(
             connection=connection,
@@ -107,6 +114,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -35,7 +35,8 @@ DIRECTIONS = {"higher": _l("Higher is better"), "lower": _l("Lower is better")}
 AUDIT_FIELDS = {
     "kind": _l("Kind"), "plan_id": _l("Plan"), "number": _l("Number"), "unit_id": _l("Unit"),
     "owner_id": _l("Risk owner"), "owner": _l("Risk owner"),
-    "success_factor_id": _l("Success factor"), "event": _l("What can happen? (the risk)"),
+    "success_factor_id": _l("Success factor"), "title": _l("Title"),
+    "event": _l("What can happen? (the risk)"),
     "consequence_text": _l("What is the consequence?"), "cause": _l("Cause"),
     "mitigation": _l("What needs to be done?"), "control_method": _l("Control method"),
     "handling_question": _l("Handling of the risk"), "handling_type": _l("Type of handling"),
@@ -43,7 +44,7 @@ AUDIT_FIELDS = {
     "likelihood": _l("Likelihood"), "consequence": _l("Consequence"),
     "value": _l("Risk value"), "comment": _l("Comment"), "archived": _l("Archived"),
     "reason": _l("Reason"), "archive_reason": _l("Reason"),
-    "title": _l("Measure"), "description": _l("Description"), "background": _l("Background"),
+    "description": _l("Description"), "background": _l("Background"),
     "start_date": _l("Start date"), "due_date": _l("Due date"), "goal_text": _l("Goal"),
     "responsible_id": _l("Responsible"), "risk_id": _l("Risk"), "status": _l("Status"),
     "result": _l("Result"), "carried_forward": _l("Carried forward"), "state": _l("State"),

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from .domain.matrix import DEFAULT_SCALE, Scale
 from .extensions import db
 from .models.org import Unit
-from .models.scale import RiskScale
+from .models.scale import DEFAULT_REASSESS_DAYS, RiskScale
 
 
 def stored_scale(root_id: int) -> RiskScale | None:
@@ -21,6 +21,15 @@ def stored_scale(root_id: int) -> RiskScale | None:
 def scale_for_root(root_id: int) -> Scale:
     row = stored_scale(root_id)
     return row.to_domain() if row is not None else DEFAULT_SCALE
+
+
+def scale_and_deadline(root_id: int) -> tuple[Scale, int]:
+    """The organisation's scale and its re-assessment deadline (days after a tertial), in
+    one read."""
+    row = stored_scale(root_id)
+    if row is None:
+        return DEFAULT_SCALE, DEFAULT_REASSESS_DAYS
+    return row.to_domain(), row.reassess_days
 
 
 def scale_for_unit(unit: Unit) -> Scale:

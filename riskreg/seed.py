@@ -20,6 +20,7 @@ from .admin import services as admin_services
 from .domain.periods import Period
 from .extensions import db
 from .kpis import services as kpi_services
+from .labels import role_label
 from .models.org import Unit
 from .models.plan import Kpi, KpiOutcome, Perspective, Plan, StrategicGoal, SuccessFactor
 from .models.users import RoleAssignment, User
@@ -159,8 +160,13 @@ def _users(data: dict, report: SeedReport) -> None:
                              {"user": user.email, "role": r["role"], "unit": unit.code},
                              unit_id=unit.id)
                 report.add("role_assignments")
-        report.logins.append((u["email"], ", ".join(f"{r['role']}@{r['unit']}"
-                                                    for r in u["roles"]), u.get("note", "")))
+        report.logins.append((u["email"], ", ".join(
+            f"{role_label(r['role'])}, {_unit_name(r['unit'])}" for r in u["roles"]),
+            u.get("note", "")))
+
+
+def _unit_name(code: str) -> str:
+    return db.session.scalar(select(Unit.name).where(Unit.code == code)) or code
 
 
 SeedLoader = Callable[[Path, SeedReport], None]

@@ -1,11 +1,16 @@
 """What every feature's views share: service errors onto forms, the status of a form page,
 and the one parser of request parameters (bool, unit, period, page, steps) used by the
 pages and the API alike. A bad value is a 400 (404 for a unit out of reach) with a clear
-message, never a 500."""
+message, never a 500.
+
+A page that shows its parameters as fields calls ``keep_page()`` first: a bad period,
+comparison or yes/no value is then not a bare error page but a message beside its field
+(``param_errors()``), the page is drawn with the default in its place and answered with
+400 (``params_status()``). The API never calls it and keeps its 400 JSON."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -14,6 +19,7 @@ from .auth.permissions import can_read_unit, role_paths
 from .domain.periods import Period, PeriodError
 from .errors import abort_with
 from .extensions import db
+from .i18n import period_label
 from .ids import parse_id
 from .models.org import Unit
 from .services import ServiceError
@@ -37,6 +43,34 @@ def form_status(form) -> int:
 
 
 # -- request parameters ------------------------------------------------------------------
+_KEPT = "riskreg_param_errors"
+PERIODS_LISTED = 16  # the current tertial and five years before it
+
+
+def keep_page() -> None:
+    """This request is a page that shows its parameters as fields (see the module's doc)."""
+    setattr(g, _KEPT, {})
+
+
+def param_errors() -> dict[str, str]:
+    """The refused parameters of a kept page, by name (empty when all were good)."""
+    return getattr(g, _KEPT, None) or {}
+
+
+def params_status() -> int:
+    return 400 if param_errors() else 200
+
+
+def refuse(name: str, message: str, fallback):
+    """A bad parameter: on a kept page the message goes beside its field and ``fallback``
+    is used; anywhere else (the API, parameters without a field) it is a 400."""
+    kept = getattr(g, _KEPT, None)
+    if kept is None:
+        abort_with(400, message)
+    kept.setdefault(name, message)
+    return fallback
+
+
 def parse_period(raw: str | None, name: str = "period", *, allow_future: bool = False
                  ) -> Period:
     """A period parameter: absent means the current tertial; malformed is refused with
@@ -47,11 +81,24 @@ def parse_period(raw: str | None, name: str = "period", *, allow_future: bool = 
     try:
         period = Period.parse(raw)
     except PeriodError:
-        abort_with(400, _("%(name)s: not a period; use YYYY-Tn, e.g. 2024-T1.", name=name))
+        return refuse(name, _("%(name)s: not a period; use YYYY-Tn, e.g. 2024-T1.",
+                              name=name), clock.current_period())
     if not allow_future and period > clock.current_period():
-        abort_with(400, _("%(name)s: %(period)s lies in the future.", name=name,
-                          period=str(period)))
+        return refuse(name, _("%(name)s: %(period)s lies in the future.", name=name,
+                              period=str(period)), clock.current_period())
     return period
+
+
+def period_choices(*keep: Period | None, future: int = 0) -> list[tuple[str, str]]:
+    """The periods a page offers, newest first: ``future`` tertials ahead, today's and
+    those of the last five years, with the report each is followed up in ("2024-T1 –
+    DÅ04"); ``keep`` adds periods shown now that lie outside that window."""
+    now = clock.current_period()
+    keys = set(range(max(now.key - PERIODS_LISTED + 1, Period(1990, 1).key),
+                     now.key + future + 1))
+    keys.update(p.key for p in keep if p is not None)
+    return [(str(p), period_label(p)) for p in (Period.from_key(k) for k in sorted(keys,
+                                                                                   reverse=True))]
 
 
 def period_arg(name: str = "period", *, allow_future: bool = False) -> Period:
@@ -69,7 +116,7 @@ def bool_arg(name: str, default: bool) -> bool:
         return True
     if raw.lower() in FALSE:
         return False
-    abort_with(400, _("%(name)s must be true or false.", name=name))
+    return refuse(name, _("%(name)s must be true or false.", name=name), default)
 
 
 MAX_INT = 2**31 - 1  # the databases' INTEGER

@@ -116,9 +116,9 @@ def test_0009_backfills_the_stored_state_from_the_assessments(empty_db):
     open rows and an archived risk, equal to what the application derives."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import insert, select
+    from sqlalchemy import column, insert, select, table
 
-    from riskreg.models import Plan, Risk, RiskAssessment, RiskState, Unit, User
+    from riskreg.models import Plan, RiskState, Unit, User
     from riskreg.risks import state
 
     now = datetime(2022, 6, 1, tzinfo=UTC)
@@ -135,14 +135,21 @@ def test_0009_backfills_the_stored_state_from_the_assessments(empty_db):
                 session_token="t", created_at=now)])
             conn.execute(insert(Plan.__table__), [dict(id=1, unit_id=2, name="Plan",
                                                        start_year=2020, end_year=2023)])
-            conn.execute(insert(Risk.__table__), [dict(
+            # the tables as they are at 0005 (later migrations add columns to the models)
+            risk_0005 = table("risk", *(column(c) for c in (
+                "id", "kind", "plan_id", "number", "unit_id", "owner_id", "event",
+                "created_at", "updated_at", "version", "archived_at", "archived_in")))
+            assessment_0005 = table("risk_assessment", *(column(c) for c in (
+                "risk_id", "period", "likelihood", "consequence", "value", "assessed_at")))
+            conn.execute(insert(risk_0005), [dict(
                 id=i, kind="unit", plan_id=1, number=i, unit_id=2, owner_id=1,
                 event=f"Risk {i}", created_at=now, updated_at=now, version=1,
                 archived_at=now if i == 3 else None,
                 archived_in=Period(2022, 2).key if i == 3 else None) for i in (1, 2, 3)])
-            conn.execute(insert(RiskAssessment.__table__), [dict(
+            conn.execute(insert(assessment_0005), [dict(
                 risk_id=r, period=Period.parse(p).key, likelihood=lk, consequence=c,
-                value=lk * c, assessed_at=now) for r, p, lk, c in (
+                value=lk * c, assessed_at=now)
+                for r, p, lk, c in (
                     (1, "2021-T2", 2, 2), (1, "2022-T1", 3, 3), (2, "2022-T2", 1, 4),
                     (3, "2021-T3", 4, 4))])
         upgrade()

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
 
 from ..forms import FlaskForm
 
@@ -83,4 +83,10 @@ class ScaleForm(FlaskForm):
         _l("Action threshold"),
         validators=[DataRequired(), NumberRange(1, 100, message=OUT_OF_RANGE)],
         description=_l("Risks with this value or higher need a measure."),
+    )
+    reassess_days = IntegerField(
+        _l("Re-assessment deadline, days after the tertial"),
+        validators=[InputRequired(), NumberRange(0, 120, message=OUT_OF_RANGE)],
+        description=_l("Risk owners re-assess every tertial; this many days after it ends, "
+                       "what is not re-assessed is overdue."),
     )

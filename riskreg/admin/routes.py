@@ -15,7 +15,7 @@ from ..forms import EmptyForm
 from ..ids import parse_id
 from ..models.org import Unit
 from ..models.users import RoleAssignment
-from ..scales import scale_for_root
+from ..scales import scale_and_deadline
 from ..services import ServiceError
 from ..uow import attempt
 from ..web import form_status
@@ -166,7 +166,7 @@ def scale(unit_id: int):
     root = db.session.get(Unit, unit_id)
     if root is None or root.parent_id is not None or not can_administer_scale(current_user, root):
         abort(404)
-    current = scale_for_root(root.id)
+    current, reassess_days = scale_and_deadline(root.id)
     form = ScaleForm()
     if request.method == "GET":
         form.size.data = current.size
@@ -176,6 +176,7 @@ def scale(unit_id: int):
             f"{b.name}; {b.low}; {b.high}; {b.colour}" for b in current.bands
         )
         form.action_threshold.data = current.action_threshold
+        form.reassess_days.data = reassess_days
 
     def save() -> None:
         services.update_scale(current_user, root, {
@@ -184,10 +185,11 @@ def scale(unit_id: int):
             "consequence_labels": _parse_lines(form.consequence_labels.data),
             "bands": _parse_bands(form.bands.data),
             "action_threshold": form.action_threshold.data,
+            "reassess_days": form.reassess_days.data,
         })
 
     if form.validate_on_submit() and attempt(save, form):
         flash(_("The risk scale was saved."), "success")
         return redirect(url_for("admin.scale", unit_id=root.id))
-    return render_template("admin/scale.html", form=form, root=root,
-                           scale=current), form_status(form)
+    return render_template("admin/scale.html", form=form, root=root, scale=current,
+                           reassess_days=reassess_days), form_status(form)

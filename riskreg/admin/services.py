@@ -30,7 +30,9 @@ from ..services import ServiceError
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 UNIT_FIELDS = ("code", "name", "kind", "parent_id")
-SCALE_FIELDS = ("size", "likelihood_labels", "consequence_labels", "bands", "action_threshold")
+SCALE_FIELDS = ("size", "likelihood_labels", "consequence_labels", "bands", "action_threshold",
+                "reassess_days")
+MAX_REASSESS_DAYS = 120
 
 
 # -- units -----------------------------------------------------------------
@@ -210,6 +212,10 @@ def update_scale(actor: User, root: Unit, config: dict) -> RiskScale:
     )
     if errors:
         raise ServiceError(" ".join(_(e.template, **e.params) for e in errors))
+    days = config.get("reassess_days", 0)  # absent: the deadline is kept as it is
+    if not isinstance(days, int) or not 0 <= days <= MAX_REASSESS_DAYS:
+        raise ServiceError(_("Choose a number from 0 to %(n)d.", n=MAX_REASSESS_DAYS),
+                           "reassess_days")
     scale = stored_scale(root.id)
     if scale is None:  # the organisation's first own scale (it used the default)
         scale = RiskScale(unit_id=root.id, **DEFAULT_SCALE_CONFIG)
@@ -222,7 +228,8 @@ def update_scale(actor: User, root: Unit, config: dict) -> RiskScale:
               "Re-assess those risks first.", n=used), "size")
     before = audit.snapshot(scale, SCALE_FIELDS)
     for key in SCALE_FIELDS:
-        setattr(scale, key, config[key])
+        if key in config:
+            setattr(scale, key, config[key])
     old, new = audit.diff(before, audit.snapshot(scale, SCALE_FIELDS))
     if new:
         audit.record(actor, "risk_scale", scale.id, "update", old, new, unit_id=root.id)

@@ -90,7 +90,8 @@ def risks():
             "kind": r.risk.kind,
             "unit_id": r.risk.unit_id,
             "owner": {"id": r.risk.owner.id, "name": r.risk.owner.name},
-            "title": r.risk.event,
+            "title": r.risk.title,
+            "event": r.risk.event,
             "success_factor": ({"id": r.risk.success_factor.id,
                                 "name": r.risk.success_factor.name}
                                if r.risk.success_factor else None),

@@ -9,8 +9,9 @@ comparisons in SQL.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 _PATTERN = re.compile(r"^(\d{4})-T([123])$", re.ASCII)  # ASCII digits only
 REPORT_NAMES = {1: "DÅ04", 2: "DÅ08", 3: "ÅR"}
@@ -77,6 +78,15 @@ class Period:
     @property
     def start_date(self) -> date:
         return date(self.year, self.first_month, 1)
+
+    @property
+    def end_date(self) -> date:
+        """The last day of the tertial (30 April, 31 August, 31 December)."""
+        return date(self.year, self.last_month, monthrange(self.year, self.last_month)[1])
+
+    def due_date(self, days_after: int) -> date:
+        """When re-assessments for this tertial are due: ``days_after`` its last day."""
+        return self.end_date + timedelta(days=days_after)
 
     # -- presentation ----------------------------------------------------
     @property

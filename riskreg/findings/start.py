@@ -24,4 +24,4 @@ def coordinator_panel(user, page) -> list[Panel]:
         "title": _("Findings for %(unit)s in %(period)s", unit=unit.name,
                    period=str(page.period)),
         "findings": queries.findings(user, unit, page.period, limit=PANEL_LIMIT),
-        "testid": f"findings-{unit.code}"}) for unit in units]
+        "testid": f"findings-{unit.id}"}) for unit in units]

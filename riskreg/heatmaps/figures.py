@@ -7,6 +7,8 @@ from html import escape
 
 from .queries import Matrix
 
+HOVER_LISTED = 15  # risks named in a cell's hover label before "… (+N)"
+
 
 def matrix_figure(m: Matrix, labels: dict[str, str],
                   moves: list[tuple[int, int, int, int, int]] | None = None,
@@ -28,12 +30,13 @@ def matrix_figure(m: Matrix, labels: dict[str, str],
             z_row.append(index[cell.band.name])
             band = escape(cell.band.name)
             t_row.append(f"{cell.count}<br>{band}")
-            numbers = ", ".join(f"#{num}" for _id, num in cell.risks[:25])
-            more = f" … (+{cell.count - 25})" if cell.count > 25 else ""
+            numbers = "".join(f"<br>#{num} {escape(cell.titles.get(rid, ''))}".rstrip()
+                              for rid, num in cell.risks[:HOVER_LISTED])
+            more = f"<br>… (+{cell.count - HOVER_LISTED})" if cell.count > HOVER_LISTED else ""
             h_row.append(
                 f"{labels['likelihood']} {lk} × {labels['consequence']} {c} = {cell.value} "
                 f"({band})<br>{risk_word(cell.count)}"
-                + (f": {numbers}{more}" if numbers else "")
+                + (f":{numbers}{more}" if numbers else "")
             )
         z.append(z_row)
         text.append(t_row)

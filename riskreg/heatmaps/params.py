@@ -60,10 +60,12 @@ def parse_compare(raw: str | None, period: Period) -> tuple[Period | None, str]:
     try:
         Period.parse(raw)
     except PeriodError:
-        abort_with(400, _("compare must be previous, last_year, none or a period YYYY-Tn."))
+        return web.refuse("compare", _("compare must be previous, last_year, none or a "
+                                       "period YYYY-Tn."), parse_compare("previous", period))
     other = web.parse_period(raw, "compare")
     if other >= period:
-        abort_with(400, _("compare must be a period before %(period)s.", period=str(period)))
+        return web.refuse("compare", _("compare must be a period before %(period)s.",
+                                       period=str(period)), parse_compare("previous", period))
     return other, "period"
 
 

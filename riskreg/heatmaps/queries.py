@@ -21,6 +21,7 @@ from ..models.risks import OPEN_PERIOD, Risk
 from ..risks.latest import S, code, counts_in, in_paths, in_subtree, unpack
 
 MAX_LISTED = 40  # risk numbers listed in one cell before "and N more"
+RECORD_SEP = "\x1e"  # between titles in a cell's list (textguard refuses control characters)
 
 @dataclass
 class Cell:
@@ -30,6 +31,7 @@ class Cell:
     band: Band
     count: int = 0
     risks: list[tuple[int, int]] = field(default_factory=list)  # (id, number), by number
+    titles: dict[int, str] = field(default_factory=dict)  # risk id → title (tooltips)
     moved_in: list[tuple[int, int, int]] = field(default_factory=list)  # (from L, from C, n)
 
     @property
@@ -80,13 +82,16 @@ def _reach(user, unit: Unit, include_subunits: bool, s=S):
 
 def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: bool = True
            ) -> Matrix:
-    """Counts and risk numbers per cell: one aggregate over one index range of the stored
-    state (riskreg/risks/latest.py)."""
-    # ids and numbers as two strings (aggregated from the same rows, so in the same
-    # order): int() over a split is much cheaper than parsing "id:number" pairs
+    """Counts, risk numbers and titles per cell: one aggregate over one index range of the
+    stored state (riskreg/risks/latest.py), the titles joined from the risks."""
+    # ids, numbers and titles as three strings aggregated from the same rows (so in the
+    # same order): int() over a split is much cheaper than parsing pairs; titles are
+    # joined by a control character that no stored text holds (textguard refuses them)
     stmt = (select(S.likelihood, S.consequence, func.count(),
                    func.aggregate_strings(cast(S.risk_id, String), ","),
-                   func.aggregate_strings(cast(S.number, String), ","))
+                   func.aggregate_strings(cast(S.number, String), ","),
+                   func.aggregate_strings(Risk.title, RECORD_SEP))
+            .join(Risk, Risk.id == S.risk_id)
             .where(counts_in(period), _reach(user, unit, include_subunits))
             .group_by(S.likelihood, S.consequence))
     cells = {
@@ -94,15 +99,16 @@ def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: boo
         for lk in range(1, scale.size + 1) for c in range(1, scale.size + 1)
     }
     outside = 0
-    for lk, c, count, ids, numbers in db.session.execute(stmt):
+    for lk, c, count, ids, numbers, titles in db.session.execute(stmt):
         if (lk, c) not in cells:
             outside += count
             continue
         cell = cells[(lk, c)]
         cell.count = count
-        by_number = sorted(zip(map(int, numbers.split(",")), map(int, ids.split(",")),
-                               strict=True))
-        cell.risks = [(rid, number) for number, rid in by_number]
+        triples = sorted(zip(map(int, numbers.split(",")), map(int, ids.split(",")),
+                             titles.split(RECORD_SEP), strict=True))
+        cell.risks = [(rid, number) for number, rid, _t in triples]
+        cell.titles = {rid: title for _n, rid, title in triples}
     return Matrix(unit, period, include_subunits, scale, cells, outside)
 
 
@@ -210,7 +216,7 @@ def comparison(user, unit: Unit, period: Period, against: Period,
     nl, nc, nv = _steps(top.c.new)
     # the names only for the listed risks
     listed = db.session.execute(
-        select(top.c.risk_id, top.c.number, Risk.event, Unit.name, ov, nv, ol, oc, nl, nc)
+        select(top.c.risk_id, top.c.number, Risk.title, Unit.name, ov, nv, ol, oc, nl, nc)
         .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id)
         .order_by(top.c.delta.desc(), top.c.number, top.c.risk_id)
     ).all()
@@ -250,7 +256,7 @@ def at_or_above(user, unit: Unit, period: Period, threshold: int, include_subuni
            .where(counts_in(period), _reach(user, unit, include_subunits), value >= threshold)
            .order_by(value.desc(), S.number, S.risk_id).limit(limit).subquery("top"))
     rows = db.session.execute(
-        select(top.c.risk_id, top.c.number, Risk.event, Unit.name, top.c.likelihood,
+        select(top.c.risk_id, top.c.number, Risk.title, Unit.name, top.c.likelihood,
                top.c.consequence, top.c.value, top.c.since)
         .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id)
         .order_by(top.c.value.desc(), top.c.number, top.c.risk_id)

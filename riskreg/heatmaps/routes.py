@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import web
 from ..auth.permissions import has_any_role, role_paths
 from ..domain.matrix import format_band_summary
 from ..domain.roles import Role
@@ -61,6 +62,7 @@ def build_matrix(unit: Unit, period, include: bool, against=None, figure: bool =
 @bp.route("/heatmaps/")
 @login_required
 def index():
+    web.keep_page()
     p = params.parse(current_user)
     m, fig, rows = build_matrix(p.unit, p.period, p.include_subunits, p.against)
     found = findings.findings(current_user, p.unit, p.period, limit=LISTED)
@@ -70,7 +72,8 @@ def index():
     return render_template(
         "heatmaps/index.html", m=m, fig=fig, p=p, findings=found,
         cmp=cmp, units=units, summary=format_band_summary(m.band_totals(), _("Total")),
-    )
+        periods=web.period_choices(p.period, p.against), param_errors=web.param_errors(),
+    ), web.params_status()
 
 
 @bp.route("/board/")
@@ -79,6 +82,7 @@ def board():
     """The board's dashboard: per organisation unit the user reviews, its whole matrix,
     one matrix per unit beneath it, the highest risks and the findings. ``unit=`` narrows
     it to one unit the user may read (404 otherwise)."""
+    web.keep_page()
     p = params.parse(current_user, with_unit="unit" in request.args)
     roots = [p.unit] if "unit" in request.args else _board_units()
     sections = []
@@ -94,7 +98,10 @@ def board():
             "matrix": m, "fig": fig, "top": top, "findings": found, "children": children,
             "summary": format_band_summary(m.band_totals(), _("Total")),
         })
-    return render_template("heatmaps/board.html", sections=sections, p=p)
+    return render_template("heatmaps/board.html", sections=sections, p=p,
+                           periods=web.period_choices(p.period),
+                           narrowed=p.unit if "unit" in request.args else None,
+                           param_errors=web.param_errors()), web.params_status()
 
 
 def _board_units() -> list[Unit]:

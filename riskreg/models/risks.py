@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain.periods import Period
@@ -48,6 +56,8 @@ class Risk(db.Model):
     success_factor_id: Mapped[int | None] = mapped_column(
         ForeignKey("success_factor.id"), index=True
     )
+    # A short name for lists, matrix tooltips and the API (the source tables have none).
+    title: Mapped[str] = mapped_column(String(200))
     # "Vad kan hända …?" for success-factor risks; the "Risk" text for unit risks.
     event: Mapped[str] = mapped_column(Text)
     consequence_text: Mapped[str | None] = mapped_column(Text)
@@ -100,6 +110,9 @@ class RiskAssessment(db.Model):
     consequence: Mapped[int]
     value: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
+    # Invented by the demo (``python -m riskreg.demo``), not taken from a source document:
+    # shown as demo data wherever the assessment is listed.
+    demo: Mapped[bool] = mapped_column(default=False, server_default=false())
     assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     assessed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

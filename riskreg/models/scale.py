@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..domain.matrix import Scale, build_scale
 from ..extensions import db
 
+DEFAULT_REASSESS_DAYS = 14
+
 
 class RiskScale(db.Model):
     __tablename__ = "risk_scale"
@@ -19,6 +21,9 @@ class RiskScale(db.Model):
     consequence_labels: Mapped[list] = mapped_column(JSON)
     bands: Mapped[list] = mapped_column(JSON)
     action_threshold: Mapped[int]
+    # Days after a tertial ends by which its re-assessments are due (the organisation's rule).
+    reassess_days: Mapped[int] = mapped_column(default=DEFAULT_REASSESS_DAYS,
+                                               server_default=str(DEFAULT_REASSESS_DAYS))
 
     def to_domain(self) -> Scale:
         return build_scale(

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..forms import FlaskForm
 from ..ids import parse_id
 from ..versioning import VersionedForm
+from .texts import TITLE_MAX
 
 TEXT = 4000
 KIND_CHOICES = [("success_factor", _l("Success-factor risk")), ("unit", _l("Unit risk"))]
@@ -33,13 +34,17 @@ class FilterForm(FlaskForm):
     band = SelectField(_l("Band"), validators=[Optional()])
     owner = SelectField(_l("Risk owner"), coerce=_int_or_none, validators=[Optional()])
     perspective = SelectField(_l("Perspective"), coerce=_int_or_none, validators=[Optional()])
-    period = StringField(_l("Period"), validators=[Optional(), Length(max=10)],
-                         description=_l("YYYY-Tn, e.g. 2024-T1"))
+    # The choices come from web.period_choices; a bad value from the URL is refused by
+    # web.parse_period and shown beside the field (the page is kept).
+    period = SelectField(_l("Period"), validators=[Optional()], validate_choice=False)
+    awaiting = BooleanField(_l("Only risks not re-assessed in the period"))
     q = StringField(_l("Search text"), validators=[Optional(), Length(max=200)])
     sort = SelectField(_l("Sort by"), validators=[Optional()])
 
 
 class TextsMixin:
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX)],
+                        description=_l("A short name, shown in lists and on the heat map."))
     event = TextAreaField(_l("What can happen? (the risk)"),
                           validators=[DataRequired(), Length(max=TEXT)])
     consequence_text = TextAreaField(_l("What is the consequence?"),

@@ -63,6 +63,7 @@ class RegisterFilter:
     per_page: int = 50
     likelihood: int | None = None
     consequence: int | None = None
+    awaiting: bool = False  # only risks without an assessment of their own in ``period``
 
 
 @dataclass
@@ -135,7 +136,7 @@ def _in_reach(user: User, f: RegisterFilter):
         needle = f.q.strip().lower()
         stmt = stmt.where(or_(*(
             func.lower(col).contains(needle, autoescape=True)
-            for col in (Risk.event, Risk.cause, Risk.consequence_text, Risk.mitigation,
+            for col in (Risk.title, Risk.event, Risk.cause, Risk.consequence_text, Risk.mitigation,
                         Risk.control_method, Risk.handling_question, Risk.method)
         )))
     return stmt.cte("in_reach").prefix_with("MATERIALIZED")
@@ -155,6 +156,8 @@ def register(user: User, f: RegisterFilter) -> RegisterPage:
         where.append(likelihood == f.likelihood)
     if f.consequence:
         where.append(consequence == f.consequence)
+    if f.awaiting:  # not re-assessed in the period (carried forward, or never assessed)
+        where.append(or_(k.c.code.is_(None), period_key < f.period.key))
     sorts = _sorts(k, value, period_key)
     order = sorts.get(f.sort) or sorts["number"]
     narrow = select(k.c.risk_id, k.c.code, func.count().over().label("total"),
@@ -259,7 +262,7 @@ def awaiting_assessment(user: User, period: Period, *, own_only: bool) -> list[R
         .where(Risk.archived_at.is_(None),
                ~exists().where(S.risk_id == Risk.id, S.period.in_((period.key, OPEN_PERIOD)),
                                S.since == period))
-        .options(contains_eager(Risk.unit))
+        .options(contains_eager(Risk.unit), selectinload(Risk.owner))
         .order_by(Risk.number, Risk.id)
     )
     if own_only:

@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import clock, web
-from ..auth.permissions import PermissionDenied, require
+from ..auth.permissions import PermissionDenied, is_owner, require
 from ..domain.periods import Period, period_range
 from ..extensions import db
 from ..ids import parse_id
 from ..measures import queries as measure_queries
 from ..models.org import Unit
-from ..scales import scale_for_root, scale_for_unit
+from ..scales import scale_and_deadline, scale_for_unit
 from ..uow import attempt
 from ..web import form_status
 from . import figures, queries, services
@@ -47,7 +47,7 @@ def _risk_or_404(risk_id: int):
 
 
 FILTER_KEYS = ("unit", "include_subunits", "kind", "band", "owner", "perspective", "period",
-               "q", "sort", "likelihood", "consequence")
+               "awaiting", "q", "sort", "likelihood", "consequence")
 
 
 def _filter_args() -> dict[str, str]:
@@ -77,6 +77,7 @@ def _period_choices(latest: Period, count: int = 6) -> list[tuple[str, str]]:
 @bp.route("/")
 @login_required
 def index():
+    web.keep_page()
     form = FilterForm(request.args)
     units = queries.unit_options(current_user)  # plain rows: a region has thousands
     form.unit.choices = [("", _("All my units"))] + [
@@ -84,7 +85,9 @@ def index():
     form.kind.choices = [("", _("All kinds")), ("success_factor", _("Success-factor risk")),
                          ("unit", _("Unit risk"))]
     owners = queries.owners_in_scope(current_user)
-    if current_user not in owners:  # the start page links every owner to their own risks
+    if is_owner(current_user) and current_user not in owners:
+        # the start page links every risk owner to their own risks; a board member or a
+        # coordinator is never offered as an owner
         owners.append(current_user._get_current_object())
     form.owner.choices = [("", _("All owners"))] + [(u.id, u.name) for u in owners]
     form.perspective.choices = [("", _("All perspectives"))] + [
@@ -93,14 +96,19 @@ def index():
                          ("value", _("Risk value, lowest first")), ("unit", _("Unit")),
                          ("owner", _("Risk owner")), ("period", _("Latest assessment"))]
     unit = next((u for u in units if u.id == form.unit.data), None)
-    scale = scale_for_root((unit or units[0]).root_id) if units else None
+    scale, days = scale_and_deadline((unit or units[0]).root_id) if units else (None, 0)
     form.band.choices = [("", _("All bands"))] + [
         (b.name, f"{b.name} ({b.low}–{b.high})") for b in (scale.bands if scale else [])]
     can_create = can_create_risks(current_user)
-    if not form.validate():
+    period = parse_period_arg()
+    form.period.choices = web.period_choices(period)
+    form.period.data = str(period)
+    valid = form.validate()
+    if "period" in web.param_errors():  # shown beside the field; the register is kept
+        form.period.errors = [*form.period.errors, web.param_errors()["period"]]
+    if not valid:
         return render_template("risks/index.html", form=form, page=None, scale=scale,
                                can_create=can_create), 400
-    period = parse_period_arg()
     page_no = web.positive_int_arg("page", 1)
     steps = {name: step for name in ("likelihood", "consequence")
              if (step := web.step_arg(name)) is not None}
@@ -110,11 +118,13 @@ def index():
         kind=form.kind.data or None,
         band=scale.band_range(form.band.data) if scale else None,
         owner_id=form.owner.data, perspective_id=form.perspective.data, q=form.q.data or None,
-        sort=form.sort.data or "number", page=page_no, **steps,
+        sort=form.sort.data or "number", page=page_no, awaiting=form.awaiting.data, **steps,
     )
     page = queries.register(current_user, filters)
+    due = period.due_date(days)
     return render_template("risks/index.html", form=form, page=page, scale=scale,
-                           period=period, args=_filter_args(), can_create=can_create)
+                           period=period, args=_filter_args(), can_create=can_create,
+                           due=due, overdue=clock.today() > due), web.params_status()
 
 
 # -- the risk page ----------------------------------------------------------------
@@ -122,6 +132,7 @@ def index():
 @login_required
 def detail(risk_id: int):
     risk = _risk_or_404(risk_id)
+    web.keep_page()
     period = parse_period_arg()
     scale = scale_for_unit(risk.unit)
     chart = figures.value_history(risk.assessments, scale, f"#{risk.number}")
@@ -133,7 +144,8 @@ def detail(risk_id: int):
         can_edit=can_edit_risk(current_user, risk),
         can_manage=can_manage_risk(current_user, risk),
         measures=measure_queries.measures_of_risk(risk, period),
-    )
+        periods=web.period_choices(period), param_errors=web.param_errors(),
+    ), web.params_status()
 
 
 # -- create ---------------------------------------------------------------------

@@ -1,13 +1,20 @@
 """Loads the demo risks (seed/risks_*.yaml) idempotently: a risk is found by its plan
-and number, an assessment by its risk and period."""
+and number, an assessment by its risk and period.
+
+Assessments the seed files mark ``demo: true`` are not in the source documents: they are
+stored with ``demo`` set and signed by the demo account (never by a person's name), so the
+interface can say so."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from sqlalchemy import select
 
 from .. import audit
+from ..auth.passwords import hash_password
+from ..auth.services import new_session_token
 from ..domain.periods import Period
 from ..extensions import db
 from ..models.org import Unit
@@ -24,6 +31,25 @@ RISK_FILES = {
     "risks_norrbotten.yaml": ("NLL-RS", "riskagare@norrbotten.example"),
     "risks_sormland.yaml": ("SRM-PV", "riskagare@sormland.example"),
 }
+
+
+DEMO_ACCOUNT = "demodata@riskreg.invalid"
+DEMO_ACCOUNT_NAME = "Demodata (påhittad)"
+
+
+def demo_account() -> User:
+    """The account that signs invented demo assessments: inactive, without roles and with
+    a random password nobody is told, so nobody can sign in as it."""
+    user = db.session.scalar(select(User).where(User.email == DEMO_ACCOUNT))
+    if user is None:
+        user = User(email=DEMO_ACCOUNT, name=DEMO_ACCOUNT_NAME,
+                    password_hash=hash_password(secrets.token_urlsafe(32)),
+                    active=False, session_token=new_session_token())
+        db.session.add(user)
+        db.session.flush()
+        audit.record(None, "user", user.id, "create", None,
+                     {"email": DEMO_ACCOUNT, "name": DEMO_ACCOUNT_NAME, "active": False})
+    return user
 
 
 def _factor_id(plan: Plan, name: str | None) -> int | None:
@@ -74,12 +100,15 @@ def _load_one(item: dict, plan: Plan, owner: User, report: SeedReport) -> None:
         if period in have:
             continue
         value = scale.value(a["likelihood"], a["consequence"])
+        invented = bool(a.get("demo"))
+        signer = demo_account() if invented else owner
         assessment = RiskAssessment(risk_id=risk.id, period=period, likelihood=a["likelihood"],
                                     consequence=a["consequence"], value=value,
-                                    comment=a.get("comment"), assessed_by_id=owner.id)
+                                    comment=a.get("comment"), assessed_by_id=signer.id,
+                                    demo=invented)
         db.session.add(assessment)
         db.session.flush()
-        audit.record(None, "risk", risk.id, "assess", None,
+        audit.record(signer if invented else None, "risk", risk.id, "assess", None,
                      audit.snapshot(assessment, services.ASSESSMENT_FIELDS),
                      unit_id=risk.unit_id)
         report.add("assessments")

@@ -25,7 +25,7 @@ from ..services import ServiceError
 from ..versioning import StaleVersion
 from . import state
 from .permissions import can_be_owner, can_edit_risk, can_manage_risk, can_manage_risks_in
-from .texts import TEXT_FIELDS, RiskTexts
+from .texts import TEXT_FIELDS, TITLE_MAX, RiskTexts
 
 MAX_TEXT = 4000
 RISK_FIELDS = ("kind", "plan_id", "number", "unit_id", "owner_id", "success_factor_id",
@@ -57,6 +57,10 @@ def _clean_texts(kind: str, texts: RiskTexts) -> RiskTexts:
         if value and len(value) > MAX_TEXT:
             raise ServiceError(_("At most %(n)d characters.", n=MAX_TEXT), f.name)
         cleaned[f.name] = value or None
+    if not cleaned["title"]:
+        raise ServiceError(_("Give the risk a short title."), "title")
+    if len(cleaned["title"]) > TITLE_MAX:
+        raise ServiceError(_("At most %(n)d characters.", n=TITLE_MAX), "title")
     if not cleaned["event"]:
         raise ServiceError(_("This field is required."), "event")
     if kind == "unit":

@@ -39,7 +39,7 @@ from tests.helpers.risks import (
     risk_ids_in,
 )
 
-RISK_KEYS = {"id", "number", "kind", "unit_id", "owner", "title", "success_factor",
+RISK_KEYS = {"id", "number", "kind", "unit_id", "owner", "title", "event", "success_factor",
              "likelihood", "consequence", "value", "band", "assessment"}
 ASSESSMENT_KEYS = {"period", "likelihood", "consequence", "value", "band", "carried_forward"}
 SECRET = re.compile(r"rr_[A-Za-z0-9_\-]{20,}")
@@ -54,7 +54,8 @@ def ls1_risks(app):
             made.append(services.create_risk(None, NewRisk(
                 kind="unit", unit_id=unit(code).id, plan_id=plan.id,
                 owner_id=user(LS1_OWNER).id, number=number, period=Period(2022, 1),
-                likelihood=2, consequence=2, texts=RiskTexts(event=f"Risk på {code}"))))
+                likelihood=2, consequence=2,
+                texts=RiskTexts(title=f"Risk på {code}", event=f"Risk på {code}"))))
     return made
 
 
@@ -114,7 +115,9 @@ def test_risks_fields_for_a_success_factor_risk(coordinator, t2):
     assert item["id"] == r.id and item["kind"] == "success_factor"
     assert item["unit_id"] == unit("NLL-RS").id
     assert item["owner"] == {"id": user(NLL_OWNER).id, "name": "Rikard Riskägare"}
-    assert item["title"] == r.event
+    # the short title (issue 13, item 3) and, apart, the event text it was drawn from
+    assert item["title"] == r.title == "Otillräckliga resurser för återställning efter covid-19"
+    assert item["event"] == r.event
     assert item["success_factor"] == {"id": r.success_factor_id, "name": r.success_factor.name}
     assert (item["likelihood"], item["consequence"], item["value"], item["band"]) == (
         3, 3, 9, "Hög")

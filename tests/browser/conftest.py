@@ -127,6 +127,13 @@ class PageGuard:
     requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
+    # (path and query, status) a test answers on purpose, e.g. a page kept with a message
+    # beside a refused URL parameter (400): Chromium's "Failed to load resource" for it
+    # is then not an error of the page.
+    expected_statuses: set[tuple[str, int]] = field(default_factory=set)
+
+    def expect_status(self, path: str, status: int) -> None:
+        self.expected_statuses.add((path, status))
 
     def watch(self, page: Page) -> Page:
         page.on("request", lambda req: self.requests.append(req.url))
@@ -139,6 +146,11 @@ class PageGuard:
         if msg.type != "error":
             return
         if urlsplit(msg.location.get("url") or "").path in IGNORED_CONSOLE_PATHS:
+            return
+        where = urlsplit(msg.location.get("url") or "")
+        target = where.path + (f"?{where.query}" if where.query else "")
+        if any(target == path and f"status of {status}" in msg.text
+               for path, status in self.expected_statuses):
             return
         self.console_errors.append(f"console.error at {msg.location.get('url')}: {msg.text}")
 

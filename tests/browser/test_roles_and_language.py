@@ -22,18 +22,18 @@ SWEDISH_CATALOG = (Path(__file__).resolve().parents[2]
 CHROME = 'form[action="/logout"] button, main h2#my-units'
 
 ROLES = {
-    # role: (demo user of Region Norrbotten, the unit of the role)
-    "admin": ("admin@norrbotten.example", "NLL"),
-    "coordinator": ("samordnare@norrbotten.example", "NLL-RS"),
-    "owner": ("riskagare@norrbotten.example", "NLL-RS"),
-    "board": ("styrelse@norrbotten.example", "NLL-RS"),
+    # role: (demo user of Region Norrbotten, the unit of the role: code, name)
+    "admin": ("admin@norrbotten.example", "NLL", "Region Norrbotten"),
+    "coordinator": ("samordnare@norrbotten.example", "NLL-RS", "Regionstyrelsen"),
+    "owner": ("riskagare@norrbotten.example", "NLL-RS", "Regionstyrelsen"),
+    "board": ("styrelse@norrbotten.example", "NLL-RS", "Regionstyrelsen"),
 }
 
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_role_signs_in_switches_to_english_and_signs_out(
         role, page, fresh_page, guard, login, logout, switch_language):
-    email, unit_code = ROLES[role]
+    email, unit_code, unit_name = ROLES[role]
 
     # The sign-in page and the start page speak Swedish by default.
     page.goto("/login")
@@ -43,10 +43,14 @@ def test_role_signs_in_switches_to_english_and_signs_out(
     expect(html).to_have_attribute("lang", "sv")
     expect(page.locator("main h1")).to_be_visible()
     expect(page.locator("[data-testid=current-period]")).to_have_text(PERIOD)
-    # The start page lists the user's units: the unit of this role is among them.
+    # The start page lists the user's units by name: the unit of this role is among them;
+    # its code only for an administrator (issue 13, item 9).
     unit_cell = page.locator("main table td").filter(
-        has_text=re.compile(rf"^\s*{re.escape(unit_code)}\s*$"))
+        has_text=re.compile(rf"^\s*{re.escape(unit_name)}\s*$"))
     expect(unit_cell.first).to_be_visible()
+    code_cell = page.locator("main table td").filter(
+        has_text=re.compile(rf"^\s*{re.escape(unit_code)}\s*$"))
+    expect(code_cell).to_have_count(1 if role == "admin" else 0)
     # The navigation fits the role: only an administrator sees Administration.
     admin_link = page.locator('header nav a[href="/admin/"]')
     expect(admin_link).to_have_count(1 if role == "admin" else 0)

@@ -17,7 +17,7 @@ def test_a_new_risk_without_a_real_owner_is_a_form_error(coordinator, owner):
     before = db_state()
     response = coordinator.post_form(f"/risks/new?unit={unit('NLL-RS').id}", {
         "kind": "unit", "plan_id": str(plan_of("NLL").id), "owner_id": owner,
-        "event": "Utan ägare"})
+        "title": "Utan ägare", "event": "Utan ägare"})
     assert response.status_code == 400
     assert field_errors(response, "owner_id")
     assert db_state() == before

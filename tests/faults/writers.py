@@ -137,7 +137,7 @@ class RiskWriter(threading.Thread):
         page = f"/risks/new?unit={self.unit_id}"
         form = browser.form(page)
         tag = self._tag("create")
-        data = form.filled(kind="unit", event=tag, number="",
+        data = form.filled(kind="unit", title=tag[:120], event=tag, number="",
                            owner_id=step_options(form, "owner_id")[0],
                            period=step_options(form, "period")[0],
                            likelihood=str(1 + self.seq % 4), consequence=str(1 + self.seq % 3))

@@ -15,6 +15,7 @@ def scale_form(**changes) -> dict:
         "bands": "\n".join(f"{b['name']}; {b['low']}; {b['high']}; {b['colour']}"
                            for b in cfg["bands"]),
         "action_threshold": str(cfg["action_threshold"]),
+        "reassess_days": str(changes.get("reassess_days", 14)),
     }
 
 

@@ -177,6 +177,7 @@ class PageCell:
     risk_ids: list[int]
     moved: str
     link: str
+    titles: list[str] = field(default_factory=list)  # each number's tooltip (title)
 
 
 def page_cells(table: Node) -> dict[tuple[int, int], PageCell]:
@@ -185,12 +186,15 @@ def page_cells(table: Node) -> dict[tuple[int, int], PageCell]:
     for td in table.find_all("td", cls="cell"):
         key = (int(td.get("data-likelihood")), int(td.get("data-consequence")))
         assert key not in cells, f"cell {key} twice"
-        numbers, ids = [], []
+        numbers, ids, titles = [], [], []
         listing = td.find("ul", cls="numbers")
         for a in (listing.find_all("a") if listing else []):
-            match = re.fullmatch(r"#(\d+)", a.text())
+            # "#12" and, for screen readers, the title it also carries as its tooltip
+            match = re.fullmatch(r"#(\d+)(?: (.+))?", a.text())
             assert match, f"not a risk number: {a.text()!r}"
+            assert (match.group(2) or "") == (a.get("title") or ""), a.text()
             numbers.append(int(match.group(1)))
+            titles.append(a.get("title") or "")
             id_match = re.match(r"/risks/(\d+)", a.get("href"))
             assert id_match, a.get("href")
             ids.append(int(id_match.group(1)))
@@ -199,7 +203,7 @@ def page_cells(table: Node) -> dict[tuple[int, int], PageCell]:
         cells[key] = PageCell(
             count=int(td.get("data-count")), band=td.one("span", cls="band").text(),
             numbers=numbers, risk_ids=ids, moved=moved.text() if moved else "",
-            link=link.get("href"))
+            link=link.get("href"), titles=titles)
         assert link.one("span", cls="count").text() == td.get("data-count")
     return cells
 
@@ -243,7 +247,7 @@ def plant_risk(unit_code: str, assessments: list[Assessment], event: str,
         risk = services.create_risk(None, services.NewRisk(
             kind="unit", unit_id=unit(unit_code).id, plan_id=plan_of(org).id,
             owner_id=user(owner_email).id, number=number,
-            texts=RiskTexts(event=event, handling_type="control"),
+            texts=RiskTexts(title=event[:120], event=event, handling_type="control"),
             period=Period.parse(first[0]), likelihood=first[1], consequence=first[2]))
     coordinator = user(coordinator_email)
     for period, lk, c in later:
@@ -318,7 +322,8 @@ def grow_tree(n_risks: int = 300) -> dict[str, int]:
                                           consequence=c, value=lk * c))
         archived = datetime(2022, 3, 15, tzinfo=UTC) if i % 11 == 0 else None
         risks.append(Risk(kind="unit", plan_id=plan.id, number=10_000 + i, unit_id=where.id,
-                          owner_id=owner.id, event=f"Volymrisk {i}", handling_type="control",
+                          owner_id=owner.id, title=f"Volymrisk {i}", event=f"Volymrisk {i}",
+                          handling_type="control",
                           archived_at=archived,
                           archived_in=Period.containing(archived.date()) if archived else None,
                           assessments=history))

@@ -143,7 +143,8 @@ def new_risk_data(kind: str = "unit", owner_email: str = NLL_OWNER, org: str = "
                   **changes) -> dict:
     data = {"kind": kind, "plan_id": str(plan_of(org).id), "number": "",
             "owner_id": str(user(owner_email).id), "success_factor_id": "",
-            "event": "Risk för att testdata läcker ut", "consequence_text": "", "cause": "",
+            "title": "Testdata läcker ut", "event": "Risk för att testdata läcker ut",
+            "consequence_text": "", "cause": "",
             "mitigation": "", "control_method": "", "handling_question": "Följs rutinen?",
             "handling_type": "control", "method": "Stickprov", "period": "",
             "likelihood": "", "consequence": ""}
@@ -165,7 +166,8 @@ def add_risks(count: int, unit_code: str = "NLL-RS", owner_email: str = NLL_OWNE
     numbers = range(start, start + count)
     db.session.execute(insert(Risk.__table__), [
         {"kind": "unit", "plan_id": plan.id, "number": n, "unit_id": target.id,
-         "owner_id": owner.id, "event": f"{event_text} {n}", "handling_type": "control",
+         "owner_id": owner.id, "title": f"{event_text} {n}", "event": f"{event_text} {n}",
+         "handling_type": "control",
          "version": 1}
         for n in numbers])
     ids = dict(db.session.execute(select(Risk.number, Risk.id).where(

@@ -30,7 +30,7 @@ def _other_factor(r: Risk) -> int:
 
 
 def _edit_data(r: Risk, **extra) -> dict:
-    return {"version": r.version, "event": r.event, **extra}
+    return {"version": r.version, "title": r.title, "event": r.event, **extra}
 
 
 def test_an_owner_cannot_relink_their_risk_to_another_success_factor(owner):

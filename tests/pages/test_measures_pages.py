@@ -179,7 +179,7 @@ def test_admin_edits_the_status_scale_and_bad_colour_saves_nothing(admin, admin_
 
 def test_coordinator_start_page_shows_findings(t2, coordinator):
     html = coordinator.get("/").get_data(as_text=True)
-    assert 'data-testid="findings-NLL-RS"' in html
+    assert f'data-testid="findings-{unit("NLL-RS").id}"' in html
     assert 'data-finding="measure_without_status"' in html
 
 

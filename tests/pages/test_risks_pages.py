@@ -72,14 +72,14 @@ def ls1_risks(app):
             kind="unit", unit_id=unit("NLL-LS1-AKUT").id, plan_id=plan.id,
             owner_id=user(LS1_OWNER).id, number=30, period=Period(2022, 1), likelihood=4,
             consequence=4, texts=RiskTexts(
-                event="Överbeläggning på akuten under pandemi",
+                title="Överbeläggning på akuten", event="Överbeläggning på akuten under pandemi",
                 handling_question="Följs rutinen?", handling_type="measure",
                 method="Daglig uppföljning av beläggning över 100%")))
         ls1 = services.create_risk(None, NewRisk(
             kind="success_factor", unit_id=unit("NLL-LS1").id, plan_id=plan.id,
             owner_id=user(LS1_OWNER).id, number=31,
             success_factor_id=risk("NLL", 3).success_factor_id,
-            texts=RiskTexts(event="Vårdplatsbrist i divisionen")))
+            texts=RiskTexts(title="Testrisk", event="Vårdplatsbrist i divisionen")))
     return akut, ls1
 
 

@@ -15,7 +15,7 @@ MESSAGE = ("A control character (such as a NUL byte) is not allowed in the input
 
 def _edit(field: str, text: str) -> dict:
     r = risk("NLL", 1)
-    return {"version": str(r.version), "event": r.event, field: text}
+    return {"version": str(r.version), "title": r.title, "event": r.event, field: text}
 
 
 def _assess(text: str) -> dict:

@@ -24,8 +24,12 @@ def test_start_page_shows_units_and_current_period(as_role, fixed_today, role):
     html = as_role(role).get("/").get_data(as_text=True)
     period = re.search(r'data-testid="current-period">([^<]*)<', html).group(1)
     assert str(fixed_today) in period and fixed_today.report_name in period
-    for assignment in assignments_of(DEMO_USERS[role]):
-        assert f"<td>{assignment.unit.code}</td>" in html
+    assignments = assignments_of(DEMO_USERS[role])
+    admin = any(a.role == "admin" for a in assignments)
+    for assignment in assignments:
+        assert f"<td>{assignment.unit.name}</td>" in html
+        # unit codes are for administrators only (issue 13, item 9)
+        assert (f"<td>{assignment.unit.code}</td>" in html) is admin
 
 
 @pytest.mark.parametrize("role", list(DEMO_USERS))

@@ -38,7 +38,7 @@ def create(org: str = "NLL", number: int | None = None, event: str = "Numrerad r
     with transaction():
         return services.create_risk(user(coordinator), NewRisk(
             kind="unit", unit_id=unit(unit_code).id, plan_id=plan_of(org).id,
-            owner_id=user(owner).id, number=number, texts=RiskTexts(event=event)))
+            owner_id=user(owner).id, number=number, texts=RiskTexts(title="Testrisk", event=event)))
 
 
 def series_last(org: str = "NLL") -> int | None:
@@ -68,7 +68,8 @@ def test_two_risks_in_one_unit_of_work_get_consecutive_numbers(app):
     with transaction():
         made = [services.create_risk(user(coordinator), NewRisk(
             kind="unit", unit_id=unit(unit_code).id, plan_id=plan_of("NLL").id,
-            owner_id=user(owner).id, texts=RiskTexts(event=f"Risk {i}"))) for i in (1, 2)]
+            owner_id=user(owner).id, texts=RiskTexts(title="Testrisk", event=f"Risk {i}")))
+        for i in (1, 2)]
     assert [r.number for r in made] == [18, 19]
 
 

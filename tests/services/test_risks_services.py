@@ -58,7 +58,7 @@ def factor_id(org: str = "NLL", position: int = 0) -> int:
 def new_risk(**changes) -> NewRisk:
     values = dict(kind="success_factor", unit_id=unit("NLL-RS").id, plan_id=plan_of("NLL").id,
                   owner_id=user(NLL_OWNER).id, success_factor_id=factor_id(),
-                  texts=RiskTexts(event="Leveranser av läkemedel uteblir",
+                  texts=RiskTexts(title="Testrisk", event="Leveranser av läkemedel uteblir",
                                   consequence_text="Vård ställs in", cause="Brist i kedjan",
                                   mitigation="Lager", control_method="Uppföljning"))
     values.update(changes)
@@ -95,7 +95,8 @@ def test_coordinator_creates_a_risk_with_its_first_assessment(app, statement_log
 def test_a_unit_risk_without_assessment_gets_one_event(app):
     created = services.create_risk(user(NLL_COORDINATOR), new_risk(
         kind="unit", success_factor_id=None, number=40,
-        texts=RiskTexts(event="  Dataintrång  ", handling_question="Kan personalen reglerna?",
+        texts=RiskTexts(title="Testrisk", event="  Dataintrång  ",
+                        handling_question="Kan personalen reglerna?",
                         handling_type="control", method="Stickprov")))
     assert created.number == 40
     assert created.event == "Dataintrång"  # trimmed
@@ -122,13 +123,16 @@ BAD_NEW = {
                                      "owner_id"),
     "unknown owner": (dict(owner_id=2**31 - 1), "owner_id"),
     "number taken": (dict(number=1), "number"),
-    "empty event": (dict(texts=RiskTexts(event="   ")), "event"),
-    "long event": (dict(texts=RiskTexts(event="x" * 4001)), "event"),
-    "long cause": (dict(texts=RiskTexts(event="e", cause="x" * 4001)), "cause"),
+    "no title": (dict(texts=RiskTexts(event="Text utan rubrik")), "title"),
+    "blank title": (dict(texts=RiskTexts(title="  ", event="Text utan rubrik")), "title"),
+    "long title": (dict(texts=RiskTexts(title="x" * 121, event="e")), "title"),
+    "empty event": (dict(texts=RiskTexts(title="Testrisk", event="   ")), "event"),
+    "long event": (dict(texts=RiskTexts(title="Testrisk", event="x" * 4001)), "event"),
+    "long cause": (dict(texts=RiskTexts(title="Testrisk", event="e", cause="x" * 4001)), "cause"),
     "long method": (dict(kind="unit", success_factor_id=None,
-                         texts=RiskTexts(event="e", method="x" * 4001)), "method"),
+                         texts=RiskTexts(title="T", event="e", method="x" * 4001)), "method"),
     "handling type": (dict(kind="unit", success_factor_id=None,
-                           texts=RiskTexts(event="e", handling_type="prayer")),
+                           texts=RiskTexts(title="Testrisk", event="e", handling_type="prayer")),
                       "handling_type"),
     "future period": (dict(period=Period(2022, 3), likelihood=2, consequence=2), "period"),
     "likelihood 5": (dict(period=Period(2022, 2), likelihood=5, consequence=2), "likelihood"),
@@ -262,7 +266,8 @@ def test_assess_refuses_bad_input_and_saves_nothing(app, changes, field):
 # -- the version ------------------------------------------------------------------------------
 WRITES = {
     "assess": lambda actor, r, v: services.assess(actor, r, Period(2022, 2), 1, 1, None, v),
-    "texts": lambda actor, r, v: services.update_texts(actor, r, RiskTexts(event="Ny text"), v),
+    "texts": lambda actor, r, v: services.update_texts(
+        actor, r, RiskTexts(title="Testrisk", event="Ny text"), v),
     "owner": lambda actor, r, v: services.reassign_owner(actor, r, user(SECOND_OWNER).id, v),
     "archive": lambda actor, r, v: services.archive(actor, r, "Inaktuell", v),
 }
@@ -286,7 +291,7 @@ def test_two_writers_on_the_same_version_the_second_is_refused(app):
     r = risk("NLL", 1)
     seen = r.version  # both opened the form here
     with transaction():  # the first one's request
-        services.update_texts(user(NLL_OWNER), r, RiskTexts(event="Först"), seen,
+        services.update_texts(user(NLL_OWNER), r, RiskTexts(title="Testrisk", event="Först"), seen,
                               r.success_factor_id)
     before = db_state()
     with pytest.raises(StaleVersion) as refused:
@@ -393,7 +398,7 @@ def test_only_the_own_owner_or_a_coordinator_edits(app, owner2, email):
     r = risk("NLL", 2)
     before = db_state()
     with pytest.raises(PermissionDenied):
-        services.update_texts(user(email), r, RiskTexts(event="Kapat"), r.version)
+        services.update_texts(user(email), r, RiskTexts(title="Testrisk", event="Kapat"), r.version)
     db.session.rollback()
     assert db_state() == before
 

@@ -83,15 +83,18 @@ def test_every_cell_has_its_bands_colour_and_says_count_and_band(scale):
     assert t["showscale"] is False
 
 
-def test_hover_text_lists_numbers_value_and_band():
+def test_hover_text_lists_numbers_titles_value_and_band():
     m = make_matrix(DEFAULT_SCALE, {(3, 3): [(40, 7), (41, 3), (42, 11)]})
+    m.cell(3, 3).titles = {40: "Dataintrång", 41: "Brist på <b>sjuksköterskor</b>"}
     t = trace(matrix_figure(m, LABELS, risk_word=lambda n: f"{n} risker"))
-    assert t["hovertext"][2][2] == "Sannolikhet 3 × Konsekvens 3 = 9 (Hög)<br>3 risker: #3, #7, #11"
+    assert t["hovertext"][2][2] == (
+        "Sannolikhet 3 × Konsekvens 3 = 9 (Hög)<br>3 risker:<br>#3 Brist på "
+        "&lt;b&gt;sjuksköterskor&lt;/b&gt;<br>#7 Dataintrång<br>#11")
     assert t["hovertext"][0][0] == "Sannolikhet 1 × Konsekvens 1 = 1 (Låg)<br>0 risker"
     assert t["hoverinfo"] == "text"
 
 
-@pytest.mark.parametrize(("count", "listed", "more"), [(25, 25, None), (26, 25, 1), (300, 25, 275)])
+@pytest.mark.parametrize(("count", "listed", "more"), [(15, 15, None), (16, 15, 1), (300, 15, 285)])
 def test_hover_text_is_capped(count, listed, more):
     m = make_matrix(DEFAULT_SCALE, {(4, 4): [(1000 + i, i + 1) for i in range(count)]})
     hover = trace(matrix_figure(m, LABELS))["hovertext"][3][3]
