@@ -1,6 +1,21 @@
 """Forms shared across features, and the base class of every feature form."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
+from wtforms import SelectField
+from wtforms.validators import InputRequired
+
+from .ids import parse_id
+
+TEXT = 4000  # the longest free text a form takes
+
+
+def optional_id(value):
+    """A select's coerce for ids: empty is None, anything but a valid id is None too (the
+    field's validators or the service then say what is missing)."""
+    if value in (None, ""):
+        return None
+    return parse_id(value)
 
 
 class FlaskForm(_FlaskForm):
@@ -24,6 +39,15 @@ class FlaskForm(_FlaskForm):
         for name, field in self._fields.items():
             if name in kept and field.type not in ("PasswordField", "CSRFTokenField"):
                 field.process(kept)
+
+
+class PickUnitForm(FlaskForm):
+    """The first step of creating something: the unit it will belong to (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    unit = SelectField(_l("Unit"), coerce=optional_id, validators=[InputRequired()])
 
 
 class EmptyForm(FlaskForm):

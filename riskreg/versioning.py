@@ -22,8 +22,7 @@ from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from .extensions import db
-from .forms import FlaskForm
-from .ids import parse_id
+from .forms import FlaskForm, optional_id
 from .models.audit import AuditEvent
 
 CONFLICT_EVENTS = 5
@@ -48,16 +47,11 @@ class StaleVersion(Exception):
         self.back = back
 
 
-def _int_or_none(value):
-    if value in (None, ""):
-        return None
-    return parse_id(value)
-
 
 class VersionedForm(FlaskForm):
     """Every edit form of a versioned object carries the version it was based on."""
 
-    version = HiddenField(filters=[_int_or_none])
+    version = HiddenField(filters=[optional_id])
 
     def validate_version(self, field) -> None:
         if field.data is None:

@@ -164,3 +164,22 @@ def unit_arg(user, name: str = "unit") -> Unit | None:
     if unit is None or not can_read_unit(user, unit):
         abort_with(404, _("No such unit."))
     return unit
+
+
+def unit_to_create_in(manageable: list[Unit], title: str, endpoint: str):
+    """The first step of a "new …" page: ``(unit, None)`` for the ``?unit=`` the user may
+    create in (404 for another), or ``(None, page)`` with the choice of unit."""
+    from flask import abort, render_template, url_for
+
+    from .forms import PickUnitForm
+
+    unit_id = parse_id(request.args.get("unit", ""))
+    if unit_id is None:
+        pick = PickUnitForm(request.args)
+        pick.unit.choices = [(u.id, f"{'— ' * u.depth}{u.name}") for u in manageable]
+        return None, render_template("pick_unit.html", form=pick, title=title,
+                                     action=url_for(endpoint))
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit not in manageable:
+        abort(404)
+    return unit, None

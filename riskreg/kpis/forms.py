@@ -19,17 +19,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.kpis import parse_number
 from ..domain.periods import REPORT_NAMES
-from ..forms import FlaskForm
-from ..ids import parse_id
+from ..forms import TEXT, FlaskForm, optional_id
 from ..versioning import VersionedForm
-
-TEXT = 4000
-
-
-def _int_or_none(value):
-    if value in (None, ""):
-        return None
-    return parse_id(value)
 
 
 class NumberText(StringField):
@@ -50,7 +41,7 @@ class TableFilter(FlaskForm):
     class Meta:
         csrf = False
 
-    unit = SelectField(_l("Unit"), coerce=_int_or_none, validators=[Optional()])
+    unit = SelectField(_l("Unit"), coerce=optional_id, validators=[Optional()])
     period = StringField(_l("Period"), validators=[Optional(), Length(max=10)],
                          description=_l("YYYY-Tn, e.g. 2022-T1"))
 
@@ -63,7 +54,7 @@ def _version_or_none(value):
     """A saved outcome's version, or 0 for one not recorded yet."""
     if value == "0" or value == 0:
         return 0
-    return _int_or_none(value)
+    return optional_id(value)
 
 
 class OutcomeForm(VersionedForm):
@@ -85,7 +76,7 @@ class OutcomeForm(VersionedForm):
 
 class NodeForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=300)])
-    parent_id = SelectField(_l("Belongs to"), coerce=_int_or_none, validators=[Optional()])
+    parent_id = SelectField(_l("Belongs to"), coerce=optional_id, validators=[Optional()])
     position = IntegerField(_l("Position"), validators=[Optional(), NumberRange(0, 999)],
                             description=_l("Lower numbers come first."))
     retired = BooleanField(_l("Retired (kept for the risks and outcomes that refer to it)"))
@@ -101,7 +92,7 @@ class KpiForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[("styrmatt", _l("Styrmått (target-driving)")),
                                             ("kontrollmatt", _l("Kontrollmått (followed)"))],
                        validators=[DataRequired()])
-    success_factor_id = SelectField(_l("Success factor"), coerce=_int_or_none,
+    success_factor_id = SelectField(_l("Success factor"), coerce=optional_id,
                                     validators=[Optional()])
     baseline = StringField(_l("Baseline (Ingångsvärde)"),
                            validators=[Optional(), Length(max=200)])
@@ -122,7 +113,7 @@ class KpiForm(FlaskForm):
 
 
 class LinkForm(FlaskForm):
-    risk_id = SelectField(_l("Risk"), coerce=_int_or_none, validators=[InputRequired()])
+    risk_id = SelectField(_l("Risk"), coerce=optional_id, validators=[InputRequired()])
 
 
 def parse_targets(text: str | None) -> dict[str, str] | None:

@@ -13,28 +13,19 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import FlaskForm
-from ..ids import parse_id
+from ..forms import TEXT, FlaskForm, optional_id
 from ..versioning import VersionedForm
-
-TEXT = 4000
-
-
-def _int_or_none(value):
-    if value in (None, ""):
-        return None
-    return parse_id(value)
 
 
 class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    unit = SelectField(_l("Unit"), coerce=_int_or_none, validators=[Optional()])
+    unit = SelectField(_l("Unit"), coerce=optional_id, validators=[Optional()])
     period = StringField(_l("Period"), validators=[Optional(), Length(max=10)],
                          description=_l("YYYY-Tn, e.g. 2024-T1"))
     status = SelectField(_l("Status"), validators=[Optional()])
-    responsible = SelectField(_l("Responsible"), coerce=_int_or_none, validators=[Optional()])
+    responsible = SelectField(_l("Responsible"), coerce=optional_id, validators=[Optional()])
     due = SelectField(_l("Due date"), validators=[Optional()])
     state = SelectField(_l("State"), validators=[Optional()])
     q = StringField(_l("Search text"), validators=[Optional(), Length(max=200)])
@@ -44,18 +35,18 @@ class MeasureFieldsMixin:
     title = StringField(_l("Measure"), validators=[DataRequired(), Length(max=500)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=TEXT)])
     background = TextAreaField(_l("Background"), validators=[Optional(), Length(max=TEXT)])
-    success_factor_id = SelectField(_l("Success factor"), coerce=_int_or_none,
+    success_factor_id = SelectField(_l("Success factor"), coerce=optional_id,
                                     validators=[Optional()])
     goal_text = StringField(_l("Goal (free text)"), validators=[Optional(), Length(max=300)],
                             description=_l("When the goal is not a success factor of the plan."))
-    responsible_id = SelectField(_l("Responsible"), coerce=_int_or_none,
+    responsible_id = SelectField(_l("Responsible"), coerce=optional_id,
                                  validators=[Optional()])
     start_date = DateField(_l("Start date"), validators=[Optional()])
     due_date = DateField(_l("Due date"), validators=[Optional()])
 
 
 class MeasureForm(MeasureFieldsMixin, FlaskForm):
-    plan_id = SelectField(_l("Plan"), coerce=_int_or_none, validators=[InputRequired()])
+    plan_id = SelectField(_l("Plan"), coerce=optional_id, validators=[InputRequired()])
     number = IntegerField(_l("Number"), validators=[Optional(), NumberRange(1, 100000)],
                           description=_l("Leave empty for the next free number."))
 
@@ -89,12 +80,6 @@ class CarryForwardForm(FlaskForm):
     period = StringField(_l("Period"), validators=[DataRequired(), Length(max=10)])
     measures = SelectMultipleField(_l("Measures"), coerce=int, validate_choice=False)
 
-
-class PickUnitForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    unit = SelectField(_l("Unit"), coerce=_int_or_none, validators=[InputRequired()])
 
 
 class StatusRowForm(FlaskForm):

@@ -13,7 +13,6 @@ from .. import clock, web
 from ..auth.permissions import PermissionDenied, can_administer_scale, is_admin, require
 from ..domain.periods import Period, PeriodError, period_range
 from ..extensions import db
-from ..ids import parse_id
 from ..models.org import Unit
 from ..risks import queries as risk_queries
 from ..risks.services import plans_for_unit
@@ -28,7 +27,6 @@ from .forms import (
     LinkForm,
     MeasureEditForm,
     MeasureForm,
-    PickUnitForm,
     StatusScaleForm,
 )
 from .permissions import can_manage_measure, can_manage_measures_in, can_report_measure
@@ -159,14 +157,9 @@ def new():
                   if can_manage_measures_in(current_user, u)]
     if not manageable:
         raise PermissionDenied()
-    unit_id = parse_id(request.args.get("unit", ""))
-    if unit_id is None:
-        pick = PickUnitForm(request.args)
-        pick.unit.choices = [(u.id, f"{'— ' * u.depth}{u.name}") for u in manageable]
-        return render_template("measures/pick_unit.html", form=pick)
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or unit not in manageable:
-        abort(404)
+    unit, pick_page = web.unit_to_create_in(manageable, _("New measure"), "measures.new")
+    if pick_page is not None:
+        return pick_page
     form = MeasureForm()
     plans = plans_for_unit(unit)
     form.plan_id.choices = [(p.id, p.name) for p in plans]

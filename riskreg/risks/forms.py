@@ -8,32 +8,25 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import FlaskForm
-from ..ids import parse_id
+from ..forms import TEXT, FlaskForm, optional_id
 from ..versioning import VersionedForm
 from .texts import TITLE_MAX
 
-TEXT = 4000
 KIND_CHOICES = [("success_factor", _l("Success-factor risk")), ("unit", _l("Unit risk"))]
 HANDLING_CHOICES = [("", "–"), ("control", _l("Control")), ("measure", _l("Measure"))]
 
-
-def _int_or_none(value):
-    if value in (None, ""):
-        return None
-    return parse_id(value)
 
 
 class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    unit = SelectField(_l("Unit"), coerce=_int_or_none, validators=[Optional()])
+    unit = SelectField(_l("Unit"), coerce=optional_id, validators=[Optional()])
     include_subunits = BooleanField(_l("Include units beneath"), default=True)
     kind = SelectField(_l("Kind"), validators=[Optional()])
     band = SelectField(_l("Band"), validators=[Optional()])
-    owner = SelectField(_l("Risk owner"), coerce=_int_or_none, validators=[Optional()])
-    perspective = SelectField(_l("Perspective"), coerce=_int_or_none, validators=[Optional()])
+    owner = SelectField(_l("Risk owner"), coerce=optional_id, validators=[Optional()])
+    perspective = SelectField(_l("Perspective"), coerce=optional_id, validators=[Optional()])
     # The choices come from web.period_choices; a bad value from the URL is refused by
     # web.parse_period and shown beside the field (the page is kept).
     period = SelectField(_l("Period"), validators=[Optional()], validate_choice=False)
@@ -66,42 +59,36 @@ class TextsMixin:
 
 class RiskForm(TextsMixin, FlaskForm):
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validators=[DataRequired()])
-    plan_id = SelectField(_l("Plan"), coerce=_int_or_none, validators=[InputRequired()])
+    plan_id = SelectField(_l("Plan"), coerce=optional_id, validators=[InputRequired()])
     number = IntegerField(_l("Number"), validators=[Optional(), NumberRange(1, 100000)],
                           description=_l("Leave empty for the next free number."))
-    owner_id = SelectField(_l("Risk owner"), coerce=_int_or_none, validators=[InputRequired()])
-    success_factor_id = SelectField(_l("Success factor"), coerce=_int_or_none,
+    owner_id = SelectField(_l("Risk owner"), coerce=optional_id, validators=[InputRequired()])
+    success_factor_id = SelectField(_l("Success factor"), coerce=optional_id,
                                     validators=[Optional()],
                                     description=_l("Required for success-factor risks."))
     period = SelectField(_l("First assessment, period"), validators=[Optional()])
-    likelihood = SelectField(_l("Likelihood"), coerce=_int_or_none, validators=[Optional()])
-    consequence = SelectField(_l("Consequence"), coerce=_int_or_none, validators=[Optional()])
+    likelihood = SelectField(_l("Likelihood"), coerce=optional_id, validators=[Optional()])
+    consequence = SelectField(_l("Consequence"), coerce=optional_id, validators=[Optional()])
 
 
 class RiskEditForm(TextsMixin, VersionedForm):
-    success_factor_id = SelectField(_l("Success factor"), coerce=_int_or_none,
+    success_factor_id = SelectField(_l("Success factor"), coerce=optional_id,
                                     validators=[Optional()])
 
 
 class AssessForm(VersionedForm):
     period = SelectField(_l("Period"), validators=[DataRequired()])
-    likelihood = SelectField(_l("Likelihood"), coerce=_int_or_none, validators=[InputRequired()])
-    consequence = SelectField(_l("Consequence"), coerce=_int_or_none,
+    likelihood = SelectField(_l("Likelihood"), coerce=optional_id, validators=[InputRequired()])
+    consequence = SelectField(_l("Consequence"), coerce=optional_id,
                               validators=[InputRequired()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=TEXT)])
 
 
 class OwnerForm(VersionedForm):
-    owner_id = SelectField(_l("New risk owner"), coerce=_int_or_none,
+    owner_id = SelectField(_l("New risk owner"), coerce=optional_id,
                            validators=[InputRequired()])
 
 
 class ArchiveForm(VersionedForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=TEXT)])
 
-
-class PickUnitForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    unit = SelectField(_l("Unit"), coerce=_int_or_none, validators=[InputRequired()])

@@ -12,10 +12,7 @@ from flask_login import current_user, login_required
 from .. import clock, web
 from ..auth.permissions import PermissionDenied, is_owner, require
 from ..domain.periods import Period, period_range
-from ..extensions import db
-from ..ids import parse_id
 from ..measures import queries as measure_queries
-from ..models.org import Unit
 from ..scales import scale_and_deadline, scale_for_unit
 from ..uow import attempt
 from ..web import form_status
@@ -25,7 +22,6 @@ from .forms import (
     AssessForm,
     FilterForm,
     OwnerForm,
-    PickUnitForm,
     RiskEditForm,
     RiskForm,
 )
@@ -156,14 +152,9 @@ def new():
                   if can_manage_risks_in(current_user, u)]
     if not manageable:
         raise PermissionDenied()
-    unit_id = parse_id(request.args.get("unit", ""))
-    if unit_id is None:
-        pick = PickUnitForm(request.args)
-        pick.unit.choices = [(u.id, f"{'— ' * u.depth}{u.name}") for u in manageable]
-        return render_template("risks/pick_unit.html", form=pick)
-    unit = db.session.get(Unit, unit_id)
-    if unit is None or unit not in manageable:
-        abort(404)
+    unit, pick_page = web.unit_to_create_in(manageable, _("New risk"), "risks.new")
+    if pick_page is not None:
+        return pick_page
     scale = scale_for_unit(unit)
     form = RiskForm()
     plans = services.plans_for_unit(unit)

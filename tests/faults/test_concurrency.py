@@ -85,7 +85,8 @@ def test_concurrent_edits_and_creations_lose_nothing(gunicorn, live_database, fi
     owner_option = next(o for o in step_options(form, "owner_id")
                         if DEMO_USERS["owner"] in _option_label(coordinator, unit_id, o))
     made = coordinator.post(form.action, form.filled(
-        kind="unit", event="Samtidig risk", number="", owner_id=owner_option,
+        kind="unit", title="Samtidig risk", event="Samtidig risk", number="",
+        owner_id=owner_option,
         period=step_options(form, "period")[0], likelihood="2", consequence="2"))
     assert made.status_code == 302, made.text[:500]
     risk_id = location_id(made)
@@ -138,7 +139,7 @@ def test_concurrent_edits_and_creations_lose_nothing(gunicorn, live_database, fi
     def create(i: int, barrier: threading.Barrier, number: str = "") -> tuple[str, int]:
         form = creators[i].form(f"/risks/new?unit={unit_id}")
         tag = f"created {number or 'auto'} {i}"
-        data = form.filled(kind="unit", event=tag, number=number,
+        data = form.filled(kind="unit", title=tag, event=tag, number=number,
                            owner_id=step_options(form, "owner_id")[0])
         barrier.wait()
         return tag, creators[i].post(form.action, data).status_code
