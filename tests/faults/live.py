@@ -287,6 +287,10 @@ class Gunicorn:
 def local_session() -> requests.Session:
     s = requests.Session()
     s.trust_env = False  # no proxy, no netrc: 127.0.0.1 only
+    # A fresh connection per request: gunicorn closes an idle keep-alive connection after
+    # two seconds, and a client that reuses it at that moment gets "connection reset"
+    # (seen under CI load) — a race of the harness, not an answer of the app.
+    s.headers["Connection"] = "close"
     return s
 
 
