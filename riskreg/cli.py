@@ -85,6 +85,17 @@ def init_cli(app: Flask) -> None:
         for email, roles, note in report.logins:
             click.echo(f"  {email:<36} {roles}{'  ' + note if note else ''}")
 
+    @app.cli.command("prune-sessions")
+    @click.option("--keep-days", type=click.IntRange(min=0), default=90, show_default=True,
+                  help="Keep ended sign-in records this many days (for the audit trail).")
+    def prune_sessions(keep_days: int) -> None:
+        """Delete old ended sign-in records (user_session); meant for a daily cron."""
+        from .auth import sessions
+
+        with transaction():
+            rows = sessions.prune(keep_days)
+        click.echo(f"Deleted {rows} ended sign-in record(s) older than {keep_days} days.")
+
     @app.cli.command("check-state")
     @click.option("--repair", is_flag=True,
                   help="Rewrite every risk's stored state from its assessments afterwards.")

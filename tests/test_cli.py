@@ -119,3 +119,39 @@ def test_seed_demo_refuses_in_production(runner, app, monkeypatch):
     allowed = runner.invoke(args=["seed-demo", "--allow-production"])
     assert allowed.exit_code == 0, allowed.output
     assert DEMO_PASSWORD in allowed.output
+
+
+def test_prune_sessions_deletes_only_old_ended_and_expired_sign_ins(runner, audit_log):
+    from datetime import timedelta
+
+    from riskreg.models import UserSession
+    from riskreg.models.types import utcnow
+
+    owner = db.session.scalars(select(User).order_by(User.id)).first()
+    now = utcnow()
+    rows = {
+        "old-ended": dict(created_at=now - timedelta(days=200),
+                          ended_at=now - timedelta(days=100)),
+        "recent-ended": dict(created_at=now - timedelta(days=20),
+                             ended_at=now - timedelta(days=10)),
+        "old-never-ended": dict(created_at=now - timedelta(days=100), ended_at=None),
+        "live": dict(created_at=now - timedelta(hours=1), ended_at=None),
+    }
+    for name, times in rows.items():
+        db.session.add(UserSession(id=name.ljust(64, "0"), user_id=owner.id, **times))
+    db.session.flush()
+
+    with audit_log() as events:
+        result = runner.invoke(args=["prune-sessions", "--keep-days", "30"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 2 " in result.output
+    left = set(db.session.scalars(select(UserSession.id).where(
+        UserSession.id.in_([n.ljust(64, "0") for n in rows]))))
+    assert left == {"recent-ended".ljust(64, "0"), "live".ljust(64, "0")}
+    assert [(e.object_type, e.action, e.new) for e in events] == [
+        ("user_session", "prune", {"deleted": 2, "keep_days": 30})]
+
+
+def test_prune_sessions_refuses_a_negative_keep_days(runner):
+    result = runner.invoke(args=["prune-sessions", "--keep-days", "-1"])
+    assert result.exit_code == 2

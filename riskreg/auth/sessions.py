@@ -20,12 +20,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
@@ -232,3 +232,21 @@ def restored_formdata() -> MultiDict | None:
 def init_sessions(app: Flask) -> None:
     # After CSRF protection (a forged post is refused before anything is kept).
     app.before_request(check_age)
+
+
+# -- housekeeping --------------------------------------------------------------------------
+def prune(keep_days: int, now: datetime | None = None) -> int:
+    """Delete sign-in records that ended, or whose lifetime ran out, more than
+    ``keep_days`` ago; one audit event says how many. Records of live sign-ins are
+    never touched (a lifetime is at most ``RISKREG_SESSION_MAX_HOURS``). The caller runs
+    it in a unit of work (``flask prune-sessions`` is meant for cron)."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=keep_days)
+    expired = cutoff - timedelta(seconds=_max_seconds())
+    rows = db.session.execute(
+        delete(UserSession).where(or_(UserSession.ended_at < cutoff,
+                                      UserSession.created_at < expired))
+        .execution_options(synchronize_session=False)).rowcount
+    audit.record(None, "user_session", None, "prune", None,
+                 {"deleted": rows, "keep_days": keep_days})
+    return rows
