@@ -109,18 +109,28 @@ def audit_action(action: str) -> str:
     return _label(AUDIT_ACTIONS, action)
 
 
-def audit_field(key: str) -> str:
+# Fields whose meaning depends on the object: a KPI outcome's status is its fulfilment.
+OBJECT_FIELDS = {("kpi_outcome", "status"): _l("Goal fulfilment")}
+OBJECT_VALUES = {("kpi_outcome", "status"): FULFILMENTS}
+
+
+def audit_field(key: str, object_type: str | None = None) -> str:
     """A readable label for a field named in an audit event or a conflicting form."""
+    if (object_type, key) in OBJECT_FIELDS:
+        return str(OBJECT_FIELDS[(object_type, key)])
     return _label(AUDIT_FIELDS, key)
 
 
 def audit_value(value: Any, key: str | None = None,
-                names: dict[tuple[str, int], str] | None = None) -> str:
+                names: dict[tuple[str, int], str] | None = None,
+                object_type: str | None = None) -> str:
     """A value of an audit event as a reader wants it: names for ids, words for codes."""
     if value is None or value == "":
         return "–"
     if names and (key, value) in names:
         return names[(key, value)]
+    if (object_type, key) in OBJECT_VALUES:
+        return _label(OBJECT_VALUES[(object_type, key)], value)
     if key == "kind":
         return risk_kind_label(value)
     if key == "handling_type":

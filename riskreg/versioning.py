@@ -88,5 +88,6 @@ def conflict_response(exc: StaleVersion) -> Response:
                                  AuditEvent.object_id == obj.id)
         .order_by(AuditEvent.id.desc()).limit(CONFLICT_EVENTS)))
     body = render_template("errors/conflict.html", title=exc.title, submitted=exc.submitted,
-                           saved=exc.saved(obj), events=events, back=exc.back(obj))
+                           saved=exc.saved(obj), events=events, back=exc.back(obj),
+                           audit_type=exc.audit_type)
     return make_response(body, 409)

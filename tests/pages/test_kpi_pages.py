@@ -106,6 +106,9 @@ def test_missing_version_and_stale_version(coordinator, t2):
                                            "version": stale})
     assert conflict.status_code == 409
     assert outcome(k, "NLL-LS1", "2022-T1").total == 24.0
+    # A KPI outcome's status is its goal fulfilment, in the fulfilment's words.
+    table = conflict.get_data(as_text=True).split('data-testid="conflict"')[1].split("</table>")[0]
+    assert "<td>Måluppfyllelse</td>" in table and "<td>Status</td>" not in table
 
 
 def test_by_hand_with_a_comment(coordinator, t2):
