@@ -56,6 +56,12 @@ def _follow_up_join(period: Period):
 class MeasurePage:
     rows: list[MeasureRow]
     total: int  # every measure that passes the filters, on all pages
+    page: int = 1
+    per_page: int = 500
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
 
 def measures(user: User, f: MeasureFilter, today: date) -> MeasurePage:
@@ -108,7 +114,7 @@ def measures(user: User, f: MeasureFilter, today: date) -> MeasurePage:
             stmt.limit(None).offset(None).order_by(None).subquery()))
     else:
         total = 0
-    return MeasurePage(rows, total or 0)
+    return MeasurePage(rows, total or 0, f.page, f.per_page)
 
 
 def attach_risk_ids(rows: list[MeasureRow]) -> None:

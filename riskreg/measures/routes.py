@@ -59,6 +59,12 @@ def _status_choices(unit: Unit) -> list[tuple[str, str]]:
 
 
 # -- list and carry forward -----------------------------------------------------------------
+PER_PAGE = 100
+# The list's own filter parameters, for the pager links (nothing else is copied).
+FILTER_KEYS = ("unit", "include_subunits", "period", "status", "responsible", "due", "q",
+               "state")
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -85,11 +91,13 @@ def index():
     page = queries.measures(current_user, queries.MeasureFilter(
         period=period, unit=unit, include_subunits=include, status=form.status.data or None,
         responsible_id=form.responsible.data, due=form.due.data or None, q=form.q.data or None,
-        state=form.state.data or "active"), clock.today())
+        state=form.state.data or "active", page=web.positive_int_arg("page", 1),
+        per_page=PER_PAGE), clock.today())
     rows = page.rows
     reportable = {r.measure.id for r in rows if can_report_measure(current_user, r.measure)}
     return render_template("measures/index.html", form=form, rows=rows, total=page.total,
-                           period=period,
+                           period=period, page=page,
+                           args={k: v for k, v in request.args.items() if k in FILTER_KEYS},
                            include=include, can_create=can_create, reportable=reportable,
                            carry=CarryForwardForm(formdata=None, period=str(period)),
                            can_carry=bool(reportable) and period <= clock.current_period())

@@ -208,3 +208,29 @@ def test_api_measures_pages_with_the_total(board):
     assert {p["total"] for p in pages} == {31}
     assert pages[1]["measures"][0]["number"] == 31
     assert board.get(url.replace("per_page=10", "per_page=0")).status_code == 400
+
+
+def test_list_pages_through_every_measure_keeping_the_filters(board, monkeypatch):
+    import re
+
+    from riskreg.measures import routes
+
+    monkeypatch.setattr(routes, "PER_PAGE", 10)
+    base = f"/measures/?unit={unit('NLL-LS1').id}&period=2022-T1&state=active"
+    seen: list[str] = []
+    url, pages = base, 0
+    while url:
+        html = board.get(url).get_data(as_text=True)
+        seen += re.findall(r'data-measure-id="(\d+)"', html)
+        pages += 1
+        nxt = re.search(r'<a rel="next" href="([^"]+)"', html)
+        url = nxt.group(1).replace("&amp;", "&") if nxt else None
+        if url:
+            assert f"unit={unit('NLL-LS1').id}" in url and "period=2022-T1" in url
+    total = db.session.scalar(select(func.count()).select_from(Measure).where(
+        Measure.unit_id == unit("NLL-LS1").id, Measure.state == "active"))
+    assert pages == -(-total // 10) and pages > 1
+    assert len(seen) == len(set(seen)) == total
+    last = board.get(f"{base}&page={pages}").get_data(as_text=True)
+    assert f"Sida {pages} av {pages}" in last and 'rel="prev"' in last
+    assert board.get(f"{base}&page=0").status_code == 400
