@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..auth.permissions import units_clause
 from ..domain.kpis import Trend, comparable_value, compute_trend, target_for_year
@@ -172,3 +172,34 @@ def link_candidates(user: User, kpi: Kpi) -> list[Risk]:
 def outcome_for(kpi: Kpi, unit: Unit, period: Period) -> KpiOutcome | None:
     return db.session.scalar(select(KpiOutcome).where(
         KpiOutcome.kpi_id == kpi.id, KpiOutcome.unit_id == unit.id, KpiOutcome.period == period))
+
+
+@dataclass
+class RiskKpi:
+    """A KPI that shows whether the goal a risk threatens is at risk, with its outcomes in
+    the period in the risk's unit and the units beneath it that the reader can see."""
+
+    kpi: Kpi
+    target: str | None
+    outcomes: list[KpiOutcome] = field(default_factory=list)
+
+
+def kpis_of_risk(user: User, risk: Risk, period: Period) -> list[RiskKpi]:
+    """The KPIs linked to ``risk`` with their outcomes (one statement)."""
+    rows = db.session.execute(
+        select(Kpi, KpiOutcome)
+        .join(KpiRiskLink, KpiRiskLink.kpi_id == Kpi.id)
+        .outerjoin(KpiOutcome, (KpiOutcome.kpi_id == Kpi.id) & (KpiOutcome.period == period)
+                   & KpiOutcome.unit_id.in_(
+                       select(Unit.id).where(Unit.subtree_clause(risk.unit.path),
+                                             units_clause(user))))
+        .outerjoin(Unit, Unit.id == KpiOutcome.unit_id)
+        .where(KpiRiskLink.risk_id == risk.id)
+        .options(contains_eager(KpiOutcome.unit))
+        .order_by(Kpi.position, Kpi.id, Unit.path)).all()
+    result: dict[int, RiskKpi] = {}
+    for kpi, outcome in rows:
+        row = result.setdefault(kpi.id, RiskKpi(kpi, target_for_year(kpi.targets, period.year)))
+        if outcome is not None:
+            row.outcomes.append(outcome)
+    return list(result.values())

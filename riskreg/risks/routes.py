@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from .. import clock, web
 from ..auth.permissions import PermissionDenied, is_owner, require
 from ..domain.periods import Period, period_range
+from ..kpis import queries as kpi_queries
 from ..measures import queries as measure_queries
 from ..scales import scale_and_deadline, scale_for_unit
 from ..uow import attempt
@@ -140,6 +141,7 @@ def detail(risk_id: int):
         can_edit=can_edit_risk(current_user, risk),
         can_manage=can_manage_risk(current_user, risk),
         measures=measure_queries.measures_of_risk(risk, period),
+        kpis=kpi_queries.kpis_of_risk(current_user, risk, period),
         periods=web.period_choices(period), param_errors=web.param_errors(),
     ), web.params_status()
 

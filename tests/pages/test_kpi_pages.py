@@ -317,3 +317,17 @@ def test_finding_4_joins_the_shared_findings_on_the_pages_and_the_api(coordinato
     page = coordinator.get(f"/heatmaps/?unit={nll_rs}&period=2022-T1").get_data(as_text=True)
     section = page[page.index('data-finding="kpi_off_target_risks_low"'):]
     assert f'/kpis/{kpi(DIGITAL).id}"' in section.split("</ul>")[0]
+
+
+def test_risk_page_lists_its_kpis_with_outcomes_beneath_the_risks_unit(board):
+    from tests.helpers.measures import risk
+
+    html = board.get(f"/risks/{risk(7).id}?period=2022-T1").get_data(as_text=True)
+    table = html.split('data-testid="risk-kpis"')[1].split("</table>")[0]
+    assert f'data-kpi-id="{kpi(DIGITAL).id}"' in table
+    assert "Division Länssjukvård 1" in table and "Ej uppfyllt" in table
+    html = board.get(f"/risks/{risk(7).id}?period=2021-T1").get_data(as_text=True)
+    table = html.split('data-testid="risk-kpis"')[1].split("</table>")[0]
+    assert "Inget utfall registrerat för perioden." in table
+    html = board.get(f"/risks/{risk(1).id}?period=2022-T1").get_data(as_text=True)
+    assert "Inget styrmått är kopplat till risken." in html
