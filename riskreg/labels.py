@@ -22,7 +22,8 @@ AUDIT_ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "assess": _l(
                  "link": _l("Linked to a risk"), "unlink": _l("Unlinked from a risk"),
                  "follow_up": _l("Followed up"), "carry_forward": _l("Carried forward"),
                  "finish": _l("Finished"), "cancel": _l("Cancelled"),
-                 "retire": _l("Retired"), "reinstate": _l("Taken into use again")}
+                 "retire": _l("Retired"), "reinstate": _l("Taken into use again"),
+                 "move": _l("Moved")}
 MEASURE_STATES = {"active": _l("Active"), "finished": _l("Finished"),
                   "cancelled": _l("Cancelled")}
 # Goal fulfilment (Måluppfyllelse) and trend (Utveckling): words beside every symbol,
@@ -55,7 +56,8 @@ AUDIT_FIELDS = {
     "total": _l("Outcome, total"), "women": _l("Outcome, women (K)"),
     "men": _l("Outcome, men (M)"),
     "status_by_hand": _l("Set by hand"), "status_comment": _l("Why (required when set by hand)"),
-    "risk_number": _l("Risk"),
+    "risk_number": _l("Risk"), "parent_id": _l("Belongs to"),
+    "start_year": _l("First year"), "end_year": _l("Last year"),
 }
 
 

@@ -82,6 +82,17 @@ class NodeForm(FlaskForm):
     retired = BooleanField(_l("Retired (kept for the risks and outcomes that refer to it)"))
 
 
+class PlanForm(FlaskForm):
+    unit_id = SelectField(_l("Unit"), coerce=int, validators=[InputRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+                       description=_l("As the board adopted it, e.g. Verksamhetsplan "
+                                      "2025–2027."))
+    start_year = IntegerField(_l("First year"), validators=[InputRequired(),
+                                                            NumberRange(2000, 2100)])
+    end_year = IntegerField(_l("Last year"), validators=[InputRequired(),
+                                                         NumberRange(2000, 2100)])
+
+
 class MultiCheckbox(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()

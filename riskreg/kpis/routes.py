@@ -23,6 +23,7 @@ from .forms import (
     LinkForm,
     NodeForm,
     OutcomeForm,
+    PlanForm,
     TableFilter,
     format_targets,
     parse_targets,
@@ -75,6 +76,29 @@ def table():
 
 
 # -- the plan structure -----------------------------------------------------------------
+@bp.route("/plans/new", methods=["GET", "POST"])
+@login_required
+def plan_new():
+    units = [u for u in risk_queries.readable_units(current_user)
+             if can_record_outcome(current_user, u)]
+    if not units:
+        raise PermissionDenied()
+    form = PlanForm()
+    form.unit_id.choices = [(u.id, f"{'— ' * u.depth}{u.name}") for u in units]
+    if request.method == "GET":
+        year = clock.current_period().year
+        form.start_year.data, form.end_year.data = year, year + 2
+    if form.validate_on_submit():
+        unit = next((u for u in units if u.id == form.unit_id.data), None)
+        saved = attempt(lambda: services.create_plan(
+            current_user, unit, form.name.data, form.start_year.data, form.end_year.data),
+            form)
+        if saved:
+            flash(_("The plan was created: add its perspectives, goals and KPIs."), "success")
+            return redirect(url_for("kpis.plan", plan_id=saved.value.id))
+    return render_template("kpis/plan_form.html", form=form), form_status(form)
+
+
 @bp.route("/plans/<int:plan_id>")
 @login_required
 def plan(plan_id: int):
@@ -136,11 +160,16 @@ def node_edit(level: str, node_id: int):
         abort(404)
     require(can_edit_plan(current_user, plan))
     form = NodeForm(obj=node if request.method == "GET" else None)
-    del form.parent_id
+    if level == "perspective":
+        del form.parent_id
+    else:
+        form.parent_id.choices = _parent_choices(plan, level)
+        if request.method == "GET":
+            form.parent_id.data = services.parent_id_of(node)
     if form.validate_on_submit():
-        saved = attempt(lambda: services.update_node(current_user, node, level, form.name.data,
-                                                     form.position.data, form.retired.data),
-                        form)
+        saved = attempt(lambda: services.update_node(
+            current_user, node, level, form.name.data, form.position.data, form.retired.data,
+            form.parent_id.data if form.parent_id else None), form)
         if saved:
             flash(_("Saved."), "success")
             return redirect(url_for("kpis.plan", plan_id=plan.id))

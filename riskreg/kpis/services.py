@@ -113,29 +113,69 @@ def level_type(level: str) -> str:
             "factor": "success_factor"}[level]
 
 
+def parent_id_of(node) -> int | None:
+    return getattr(node, "perspective_id", None) or getattr(node, "goal_id", None)
+
+
 def update_node(actor: User, node, level: str, name: str, position: int | None,
-                retired: bool):
-    """Rename, move (position) or retire a node. Retiring hides it from new work and keeps
-    it, with everything beneath and every risk and outcome that refers to it."""
+                retired: bool, parent_id: int | None = None):
+    """Rename, move (position, or another parent in the same plan) or retire a node.
+    Retiring hides it from new work and keeps it, with everything beneath and every risk
+    and outcome that refers to it; a moved goal takes its success factors, KPIs and risks
+    along."""
     plan = node_plan(node)
     require(can_edit_plan(actor, plan))
     name = _clean_name(name)
     if (level == "perspective" and name != node.name
             and any(p.name == name for p in plan.perspectives if p.id != node.id)):
         raise ServiceError(_("The plan already has a perspective of that name."), "name")
-    before = audit.snapshot(node, NODE_FIELDS)
+    before = audit.snapshot(node, NODE_FIELDS) | {"parent_id": parent_id_of(node)}
+    if level != "perspective" and parent_id is not None and parent_id != parent_id_of(node):
+        parent = _parent(plan, level, parent_id)
+        if level == "goal":
+            node.perspective_id = parent.id
+        else:
+            node.goal_id = parent.id
     node.name = name
     if position is not None:
         node.position = position
     node.retired = bool(retired)
-    old, new = audit.diff(before, audit.snapshot(node, NODE_FIELDS))
+    old, new = audit.diff(before, audit.snapshot(node, NODE_FIELDS)
+                          | {"parent_id": parent_id_of(node)})
     if not new:
         return node
     action = ("retire" if new.get("retired") is True
-              else "reinstate" if new.get("retired") is False else "update")
+              else "reinstate" if new.get("retired") is False
+              else "move" if "parent_id" in new else "update")
     audit.record(actor, level_type(level), node.id, action, old, new, unit_id=plan.unit_id)
     db.session.flush()
     return node
+
+
+PLAN_FIELDS = ("unit_id", "name", "start_year", "end_year")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def create_plan(actor: User, unit: Unit, name: str, start_year: int | None,
+                end_year: int | None) -> Plan:
+    """A new (empty) plan for a unit: its perspectives, goals, success factors and KPIs
+    are added on the plan's page."""
+    require(can_record_outcome(actor, unit))  # a coordinator of the unit or above it
+    name = _clean_name(name, MAX_SHORT)
+    for field_name, year in (("start_year", start_year), ("end_year", end_year)):
+        if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ServiceError(_("A year from %(a)d to %(b)d.", a=FIRST_YEAR, b=LAST_YEAR),
+                               field_name)
+    if end_year < start_year:
+        raise ServiceError(_("The plan cannot end before it starts."), "end_year")
+    if db.session.scalar(select(Plan.id).where(Plan.unit_id == unit.id, Plan.name == name)):
+        raise ServiceError(_("The unit already has a plan of that name."), "name")
+    plan = Plan(unit_id=unit.id, name=name, start_year=start_year, end_year=end_year)
+    db.session.add(plan)
+    db.session.flush()
+    audit.record(actor, "plan", plan.id, "create", None, audit.snapshot(plan, PLAN_FIELDS),
+                 unit_id=unit.id)
+    return plan
 
 
 @dataclass

@@ -116,6 +116,7 @@ FORMS = [
          page="/measures/?unit={unit:NLL-RS}"),
     Form("measures.statuses", "admin", "/measures/statuses/{unit:NLL}"),
     # KPIs and the plan structure (issue 10)
+    Form("kpis.plan_new", "coordinator", "/kpis/plans/new", fill=(("name", "Fuzzplanen"),)),
     Form("kpis.node_new", "coordinator", "/kpis/plans/{plan:NLL-RS}/new/perspective",
          fill=(("name", "Fuzzperspektivet"),)),
     Form("kpis.node_edit", "coordinator", "/kpis/nodes/perspective/{perspective:NLL-RS}"),

@@ -13,7 +13,15 @@ from riskreg.extensions import db
 from riskreg.kpis import services
 from riskreg.models import AuditEvent, Kpi, KpiRiskLink, Perspective
 from riskreg.uow import transaction
-from tests.conftest import db_state, field_errors, form_errors, translated, unit, user
+from tests.conftest import (
+    db_state,
+    field_errors,
+    form_errors,
+    location_path,
+    translated,
+    unit,
+    user,
+)
 from tests.helpers.kpis import DIGITAL, HIRED, SUICIDE, kpi, outcome, set_assessment
 from tests.helpers.risks import NLL_COORDINATOR, plan_of, risk
 
@@ -331,3 +339,73 @@ def test_risk_page_lists_its_kpis_with_outcomes_beneath_the_risks_unit(board):
     assert "Inget utfall registrerat för perioden." in table
     html = board.get(f"/risks/{risk(1).id}?period=2022-T1").get_data(as_text=True)
     assert "Inget styrmått är kopplat till risken." in html
+
+
+def test_a_goal_moves_to_another_perspective_with_its_success_factors(coordinator,
+                                                                      audit_log):
+    from riskreg.models import StrategicGoal
+
+    plan = plan_of("NLL")
+    persps = db.session.scalars(select(Perspective).where(Perspective.plan_id == plan.id)
+                                .order_by(Perspective.position)).all()
+    goal = persps[0].goals[0]
+    factors = {f.id for f in goal.success_factors}
+    target = persps[1]
+    page = coordinator.get(f"/kpis/nodes/goal/{goal.id}").get_data(as_text=True)
+    assert f'<option selected value="{persps[0].id}">' in page
+    with audit_log() as events:
+        r = coordinator.post_form(f"/kpis/nodes/goal/{goal.id}",
+                                  {"name": goal.name, "parent_id": target.id})
+        assert r.status_code == 302
+    db.session.expire_all()
+    moved = db.session.get(StrategicGoal, goal.id)
+    assert moved.perspective_id == target.id
+    assert {f.id for f in moved.success_factors} == factors
+    assert [(e.action, e.old, e.new) for e in events] == [
+        ("move", {"parent_id": persps[0].id}, {"parent_id": target.id})]
+    # Another plan's perspective is refused on the form, nothing changes.
+    other = db.session.scalar(select(Perspective).where(
+        Perspective.plan_id == plan_of("SRM").id))
+    r = coordinator.post_form(f"/kpis/nodes/goal/{goal.id}",
+                              {"name": goal.name, "parent_id": other.id})
+    assert r.status_code == 400 and field_errors(r, "parent_id")
+    db.session.expire_all()
+    assert db.session.get(StrategicGoal, goal.id).perspective_id == target.id
+
+
+def test_a_coordinator_creates_a_plan(coordinator, audit_log):
+    from riskreg.models import Plan
+
+    page = coordinator.get("/kpis/plans/new").get_data(as_text=True)
+    assert f'value="{unit("NLL-RS").id}"' in page and f'value="{unit("SRM-PV").id}"' not in page
+    with audit_log() as events:
+        r = coordinator.post_form("/kpis/plans/new", {
+            "unit_id": unit("NLL-RS").id, "name": "Verksamhetsplan 2027–2029",
+            "start_year": "2027", "end_year": "2029"})
+    assert r.status_code == 302
+    plan = db.session.scalar(select(Plan).where(Plan.name == "Verksamhetsplan 2027–2029"))
+    assert (plan.unit_id, plan.start_year, plan.end_year) == (unit("NLL-RS").id, 2027, 2029)
+    assert location_path(r) == f"/kpis/plans/{plan.id}"
+    assert [(e.object_type, e.action, e.new["name"]) for e in events] == [
+        ("plan", "create", "Verksamhetsplan 2027–2029")]
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"name": "", "start_year": "2027", "end_year": "2028"}, "name"),
+    ({"name": "P", "start_year": "2029", "end_year": "2027"}, "end_year"),
+    ({"name": "P", "start_year": "1899", "end_year": "2027"}, "start_year"),
+    ({"name": "P", "start_year": "tjugo", "end_year": "2027"}, "start_year"),
+])
+def test_bad_plans_are_form_errors(coordinator, data, field):
+    before = db_state()
+    r = coordinator.post_form("/kpis/plans/new", {"unit_id": unit("NLL-RS").id, **data})
+    assert r.status_code == 400 and field_errors(r, field)
+    assert db_state() == before
+
+
+def test_a_plan_in_another_organisation_or_by_an_owner_is_refused(coordinator, owner):
+    r = coordinator.post_form("/kpis/plans/new", {
+        "unit_id": unit("SRM-PV").id, "name": "Fel", "start_year": "2027",
+        "end_year": "2028"})
+    assert r.status_code == 400 and field_errors(r, "unit_id")
+    assert owner.get("/kpis/plans/new").status_code == 403
