@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from .. import clock, web
+from ..extensions import limiter
 from ..heatmaps import params
 from ..heatmaps import queries as heatmaps
 from ..scales import scale_for_unit
@@ -68,8 +69,14 @@ def html():
     return _render(_pack(), pdf=False), web.params_status()
 
 
+def _pdf_limit() -> str:
+    """A PDF costs seconds of CPU (WeasyPrint): so many per user and minute."""
+    return current_app.config.get("PACK_PDF_LIMIT", "20 per minute")
+
+
 @bp.route("/board/pack.pdf")
 @login_required
+@limiter.limit(_pdf_limit, key_func=lambda: f"pack-pdf:{current_user.get_id()}")
 def pdf():
     """The same document as a PDF made on the server (bad parameters: 400 with a
     message)."""

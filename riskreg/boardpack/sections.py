@@ -36,6 +36,7 @@ from . import queries
 
 EXTENSION = "riskreg.boardpack"
 LISTED = 50  # rows of a list in the pack before "and N more" (the register has them all)
+MEASURES_LISTED = 200  # lines of the measures follow-up (a division's report has tens)
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,26 @@ def load_findings(ctx: PackContext) -> list[PackFinding]:
             for f in findings.findings(ctx.user, ctx.unit, ctx.period, limit=LISTED)]
 
 
-def load_measures(ctx: PackContext) -> list[measures.ReportGroup] | None:
-    return measures.report(ctx.user, ctx.unit, ctx.period, "strategic") or None
+@dataclass
+class MeasuresFollowUp:
+    groups: list[measures.ReportGroup]
+    more: int  # lines left out after MEASURES_LISTED (the follow-up report has them all)
+
+
+def load_measures(ctx: PackContext) -> MeasuresFollowUp | None:
+    """000's follow-up of the measures (measures.queries.report), cut after
+    MEASURES_LISTED lines: a whole region's thousands of measures belong in the report
+    page, not in a board's document."""
+    groups = measures.report(ctx.user, ctx.unit, ctx.period, "strategic")
+    if not groups:
+        return None
+    kept, left, more = [], MEASURES_LISTED, 0
+    for g in groups:
+        if left > 0:
+            kept.append(measures.ReportGroup(g.heading, g.rows[:left]))
+        more += max(len(g.rows) - max(left, 0), 0)
+        left -= len(g.rows)
+    return MeasuresFollowUp(kept, more)
 
 
 def load_kpis(ctx: PackContext) -> list[kpis.KpiRow] | None:

@@ -239,3 +239,18 @@ def test_a_section_is_added_by_one_registration(app, board, monkeypatch):
     assert doc.find("section", data_section="nothing") is None  # nothing to show: left out
     with pytest.raises(ValueError):
         sections.init_boardpack(current_app, [extra, extra])
+
+
+def test_measures_follow_up_is_cut_with_the_count_of_the_rest(board, monkeypatch):
+    full = pack_doc(board)
+    rows = [tr.get("data-measure-id") for t in full.find_all("table", data_testid="pack-measures")
+            for tr in t.find_all("tr", data_measure_id=True)]
+    assert len(rows) == len(set(rows)) > 10  # each measure once
+    assert full.find("p", data_testid="pack-measures-more") is None
+    monkeypatch.setattr(sections, "MEASURES_LISTED", 10)
+    cut = pack_doc(board)
+    kept = [tr.get("data-measure-id") for t in cut.find_all("table", data_testid="pack-measures")
+            for tr in t.find_all("tr", data_measure_id=True)]
+    assert kept == rows[:10]
+    more = cut.one("p", data_testid="pack-measures-more").text()
+    assert more.startswith(translated("and %(n)d more", n=len(rows) - 10))

@@ -144,3 +144,12 @@ def test_pdf_renderer_fetches_nothing(app):
                 "https://example.org/x.css"):
         with pytest.raises(RefusedURL):
             fetcher.fetch(url)
+
+
+def test_pdfs_are_limited_per_user_and_minute(app, board, coordinator, tmp_path, monkeypatch):
+    """A PDF costs seconds of CPU: PACK_PDF_LIMIT per user (the next is 429)."""
+    monkeypatch.setitem(app.config, "PACK_PDF_LIMIT", "1 per minute")
+    url = f"/board/pack.pdf?unit={unit('NLL-LS1').id}&period=2022-T2&compare=none"
+    assert board.get(url).status_code == 200
+    assert board.get(url).status_code == 429
+    assert coordinator.get(url).status_code == 200  # another user's own allowance
