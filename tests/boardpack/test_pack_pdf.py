@@ -62,6 +62,9 @@ def norrbotten_pdf(board, tmp_path) -> Path:
 def test_norrbotten_pack_pdf(norrbotten_pdf):
     """One PDF made, read four ways (a render costs seconds)."""
     assert 3 <= page_count(norrbotten_pdf) <= HANDFUL
+    info = run("pdfinfo", str(norrbotten_pdf))  # document properties from the HTML head
+    assert re.search(r"^Title:\s+Styrelsehandling – Regionstyrelsen – 2022-T2$", info, re.M)
+    assert re.search(r"^Author:\s+Region Norrbotten$", info, re.M)
     check_text(norrbotten_pdf)
     check_every_page(norrbotten_pdf)
     keep_first_pages(norrbotten_pdf)
