@@ -71,6 +71,9 @@ URLS = {
     # the findings (issue 10) and the measures' follow-up report (000's layout)
     "findings": "/api/v1/findings?unit={root}&period={findings_period}",
     "report": "/measures/report?unit={root}&period={period}",
+    # the board pack (issue 12): print HTML and the PDF made on the server (WeasyPrint)
+    "pack": "/board/pack?unit={root}&period={period}",
+    "pack_pdf": "/board/pack.pdf?unit={root}&period={period}",
 }
 AGGREGATE = ("string_agg(", "group_concat(")  # the matrix aggregate's string of risks
 

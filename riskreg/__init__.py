@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from .api.routes import bp as api_bp
     from .auth.routes import bp as auth_bp
+    from .boardpack.routes import bp as boardpack_bp
     from .heatmaps.routes import bp as heatmaps_bp
     from .kpis.routes import bp as kpis_bp
     from .main.routes import bp as main_bp
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(risks_bp, url_prefix="/risks")
     app.register_blueprint(measures_bp, url_prefix="/measures")
     app.register_blueprint(heatmaps_bp)
+    app.register_blueprint(boardpack_bp)
     app.register_blueprint(kpis_bp, url_prefix="/kpis")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp)
@@ -131,6 +133,7 @@ def register_features(app: Flask) -> None:
 
     from . import navigation, seed
     from .auth.permissions import is_board
+    from .boardpack import sections as pack
     from .findings import start as findings_start
     from .kpis import seed as kpi_seed
     from .main import start as main_start
@@ -154,6 +157,11 @@ def register_features(app: Flask) -> None:
         steps=[main_start.admin_steps, risk_start.steps, measure_start.steps],
         panels=[risk_start.awaiting_panels, findings_start.coordinator_panel],
     )
+    pack.init_boardpack(app, sections=[
+        pack.RISK_PICTURE, pack.MOVEMENTS, pack.FINDINGS, pack.MEASURES,
+        # the internal-control follow-up (riskreg/controls/) adds its PackSection here
+        pack.KPIS,
+    ])
     seed.init_seed(app, loaders=[risk_seed.load_risks, measure_seed.load_measures,
                                  kpi_seed.load_links])
 

@@ -10,6 +10,8 @@ comparison or yes/no value is then not a bare error page but a message beside it
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import g, request
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -120,6 +122,7 @@ def bool_arg(name: str, default: bool) -> bool:
 
 
 MAX_INT = 2**31 - 1  # the databases' INTEGER
+MIN_DATE, MAX_DATE = date(1990, 1, 1), date(2199, 12, 31)  # dates a parameter may name
 
 
 def positive_int_arg(name: str, default: int, maximum: int = MAX_INT) -> int:
@@ -131,6 +134,22 @@ def positive_int_arg(name: str, default: int, maximum: int = MAX_INT) -> int:
         abort_with(400, _("%(name)s must be a whole number from 1 to %(max)d.", name=name,
                           max=maximum))
     return int(raw)
+
+
+def date_arg(name: str) -> date | None:
+    """An ISO date (YYYY-MM-DD) within MIN_DATE..MAX_DATE, or None when absent or empty;
+    a bad value is refused (beside its field on a kept page)."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = date.fromisoformat(raw) if len(raw) == 10 and raw.isascii() else None
+    except ValueError:
+        value = None
+    if value is None or not MIN_DATE <= value <= MAX_DATE:
+        return refuse(name, _("%(name)s: not a date; use YYYY-MM-DD, e.g. 2022-09-20.",
+                              name=name), None)
+    return value
 
 
 def step_arg(name: str) -> int | None:

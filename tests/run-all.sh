@@ -6,7 +6,8 @@
 # On a fresh Debian machine, as root, it
 #   1. installs the project with its test extras (pip install -e '.[test]');
 #   2. installs Debian's chromium for the browser tests if /usr/bin/chromium is missing
-#      (never `playwright install`: no browser download);
+#      (never `playwright install`: no browser download), and Pango, fonts-dejavu-core and
+#      poppler-utils for the board pack's PDF and its tests when they are missing;
 #   3. makes sure PostgreSQL (127.0.0.1:5432, trust auth, user postgres) and Redis
 #      (127.0.0.1:6379) are up, and creates a fresh PostgreSQL database for this run,
 #      dropped again on exit;
@@ -53,6 +54,25 @@ if [ ! -x "$CHROMIUM" ]; then
     as_root apt-get install -y -qq chromium >/dev/null || die "apt-get install chromium failed"
 fi
 [ -x "$CHROMIUM" ] || die "$CHROMIUM is missing after the install"
+
+# --- 2b. the board pack's PDF: Pango (WeasyPrint), DejaVu fonts, poppler-utils ------------
+# WeasyPrint (a pip dependency) draws text with Debian's Pango; the pack embeds DejaVu Sans
+# (fonts-dejavu-core: å ä ö); the PDF tests read it back with pdfinfo/pdftotext/pdftoppm.
+pdf_tools_ready() {
+    command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null \
+        && command -v pdfinfo >/dev/null \
+        && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
+        && "$PYTHON" -c "import weasyprint" >/dev/null 2>&1
+}
+if ! pdf_tools_ready; then
+    log "installing Debian's pango, fonts-dejavu-core and poppler-utils"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq || die "apt-get update failed"
+    as_root apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+        fonts-dejavu-core fontconfig poppler-utils >/dev/null \
+        || die "apt-get install of the PDF packages failed"
+fi
+pdf_tools_ready || die "WeasyPrint, DejaVu Sans or poppler-utils missing after the install"
 
 # --- 3. PostgreSQL and Redis -------------------------------------------------------------
 if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from .. import web
 from ..auth.permissions import has_any_role, role_paths
+from ..boardpack.permissions import can_read_board_pack
 from ..domain.matrix import format_band_summary
 from ..domain.roles import Role
 from ..extensions import db
@@ -99,6 +100,7 @@ def board():
             "summary": format_band_summary(m.band_totals(), _("Total")),
         })
     return render_template("heatmaps/board.html", sections=sections, p=p,
+                           can_read_board_pack=can_read_board_pack,
                            periods=web.period_choices(p.period),
                            narrowed=p.unit if "unit" in request.args else None,
                            param_errors=web.param_errors()), web.params_status()

@@ -140,6 +140,7 @@ QUERIES = [
     ("coordinator", f"{RISK}/assess"),
     ("coordinator", "/heatmaps/"),
     ("board", "/board/"),
+    ("board", "/board/pack"),  # (its PDF is the same parsing: not fuzzed, seconds a render)
     ("admin", "/admin/units/new"),
     ("coordinator", "/api/v1/units"),
     ("coordinator", "/api/v1/risks"),
@@ -157,6 +158,7 @@ EXPECTED_PARAMETERS = {
                 "q", "sort", "likelihood", "consequence", "page"},
     "/heatmaps/": {"unit", "period", "include_subunits", "compare"},
     "/board/": {"unit", "period", "compare"},
+    "/board/pack": {"unit", "period", "compare", "meeting"},
     "/api/v1/risks": {"unit", "period", "include_subunits", "page", "per_page"},
     "/api/v1/heatmap": {"unit", "period", "include_subunits", "compare"},
 }

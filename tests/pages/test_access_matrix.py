@@ -129,6 +129,19 @@ PAGES = [
     Page("heatmaps.index", "/heatmaps/?unit={unit:SRM-PV}",
          expect(404, anonymous=LOGIN, admin_sormland=200, coordinator_sormland=200)),
     Page("heatmaps.board", "/board/", signed_in(200)),
+    # -- the board pack (issue 12): board reviewers and coordinators of the unit (or above
+    # it); others who read the unit 403; out of reach 404. Without unit=: the user's
+    # highest unit.
+    Page("boardpack.html", "/board/pack",
+         expect(403, anonymous=LOGIN, board=200, coordinator=200, coordinator_ls1=200,
+                coordinator_sormland=200)),
+    Page("boardpack.html", "/board/pack?unit={unit:NLL-RS}&period=2022-T2&meeting=2022-09-20",
+         nll_rs_reader(403, board=200, coordinator=200)),
+    Page("boardpack.html", "/board/pack?unit={unit:SRM-PV}&period=2024-T1",
+         expect(404, anonymous=LOGIN, admin_sormland=403, coordinator_sormland=200)),
+    Page("boardpack.pdf", "/board/pack.pdf?unit={unit:NLL-LS1}&period=2022-T2",
+         expect(404, anonymous=LOGIN, admin=403, owner=403, owner_ls1=403, admin_ls1=403,
+                board=200, coordinator=200, coordinator_ls1=200)),
     # -- the read-only API ---------------------------------------------------------------
     Page("api.units", "/api/v1/units", expect(200, anonymous=401)),
     Page("api.risks", "/api/v1/risks", expect(200, anonymous=401)),
