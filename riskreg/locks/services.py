@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .. import audit, clock
 from ..auth.permissions import require
@@ -44,13 +46,19 @@ class PeriodLocked(ServiceError):
 
 
 # -- reads -----------------------------------------------------------------------------
+def _covering(ancestors: list[int]):
+    """Locked rows on any of ``ancestors``, with the unit and the person a message names
+    (joined: still one statement)."""
+    return select(PeriodLock).where(PeriodLock.unit_id.in_(ancestors), PeriodLock.locked
+                                    ).options(joinedload(PeriodLock.unit),
+                                              joinedload(PeriodLock.locked_by))
+
+
 def is_locked(unit: Unit, period: Period) -> PeriodLock | None:
     """The lock that covers ``unit`` in ``period`` (on the unit or a unit above it; the
     widest when there are several), or None when the period is open there."""
     ancestors = unit.ancestor_ids
-    locks = db.session.scalars(select(PeriodLock).where(
-        PeriodLock.period == period, PeriodLock.unit_id.in_(ancestors),
-        PeriodLock.locked)).all()
+    locks = db.session.scalars(_covering(ancestors).where(PeriodLock.period == period)).all()
     if not locks:
         return None
     return min(locks, key=lambda lock: ancestors.index(lock.unit_id))
@@ -61,7 +69,7 @@ def locks_covering(unit: Unit, periods: list[Period] | None = None
     """Per period, the lock that covers ``unit`` (every period, or only ``periods``): one
     statement, for pages that show several periods of one unit."""
     ancestors = unit.ancestor_ids
-    query = select(PeriodLock).where(PeriodLock.unit_id.in_(ancestors), PeriodLock.locked)
+    query = _covering(ancestors)
     if periods is not None:
         query = query.where(PeriodLock.period.in_([p.key for p in periods]))
     found: dict[Period, PeriodLock] = {}
@@ -101,20 +109,27 @@ def lock_period(unit: Unit, period: Period, by: User | None, note: str | None = 
     if period > clock.current_period():
         raise ServiceError(_("A period in the future cannot be reported."), "period")
     note = _text(note, "note")
+    already = ServiceError(_("%(period)s is already reported for %(unit)s.",
+                             period=str(period), unit=unit.name), "period")
     lock = _exact(unit, period)
     if lock is not None and lock.locked:
-        raise ServiceError(_("%(period)s is already reported for %(unit)s.",
-                             period=str(period), unit=unit.name), "period")
+        raise already
     action = "relock" if lock is not None else "lock"
     before = audit.snapshot(lock, LOCK_FIELDS) if lock is not None else None
-    if lock is None:
+    fresh = lock is None
+    if fresh:
         lock = PeriodLock(period=period, unit_id=unit.id)
-        db.session.add(lock)
     lock.unit = unit
     lock.locked, lock.source, lock.note = True, source, note
     lock.locked_at = utcnow()
     lock.locked_by_id = by.id if by is not None else None
     lock.locked_by = by
+    if fresh:
+        try:  # two coordinators reporting the same period at once: the second is told so
+            with db.session.begin_nested():
+                db.session.add(lock)
+        except IntegrityError as exc:
+            raise already from exc
     db.session.flush()
     after = audit.snapshot(lock, LOCK_FIELDS)
     old, new = audit.diff(before, after) if before is not None else (None, after)
