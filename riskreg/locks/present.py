@@ -23,7 +23,7 @@ def mark_choices(choices: list[tuple[str, str]], locks: dict[Period, PeriodLock]
     """A period picker's choices, a reported period marked as such (it stays a choice: a
     form posted with it is refused by the service with the lock's message)."""
     reported = _("reported to the board")
-    return [(value, f"{label} – 🔒 {reported}" if _period(value) in locks else label)
+    return [(value, f"{label} – {reported}" if _period(value) in locks else label)
             for value, label in choices]
 
 

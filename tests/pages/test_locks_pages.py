@@ -39,7 +39,7 @@ def test_coordinator_reports_a_period_and_it_is_audited(t2, coordinator):
         page="/locks/")
     assert response.status_code == 302
     shown = coordinator.get(response.headers["Location"])
-    assert "RS 2022-05-30 § 87" in shown.text and "🔒 Låst" in shown.text
+    assert "RS 2022-05-30 § 87" in shown.text and "<td>Låst</td>" in shown.text
     assert [(e.action, e.new["period"], e.user_id, e.unit_id) for e in _events()] == [
         ("lock", "2022-T1", user(NLL_COORDINATOR).id, unit("NLL-RS").id)]
 
