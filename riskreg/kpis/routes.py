@@ -73,7 +73,8 @@ def table():
     return render_template(
         "kpis/table.html", form=form, unit=unit, period=period, rows=rows, findings=found,
         plans=queries.plans_for_unit(unit), include_subunits=include,
-        can_record=can_record_outcome(current_user, unit))
+        can_record=can_record_outcome(current_user, unit),
+        lock=lock_queries.lock_for(unit, period))
 
 
 # -- the plan structure -----------------------------------------------------------------

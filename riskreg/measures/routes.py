@@ -90,11 +90,13 @@ def index():
         state=form.state.data or "active"), clock.today())
     rows = page.rows
     reportable = {r.measure.id for r in rows if can_report_measure(current_user, r.measure)}
+    lock = lock_queries.lock_for(unit, period) if unit is not None else None
     return render_template("measures/index.html", form=form, rows=rows, total=page.total,
-                           period=period,
+                           period=period, lock=lock,
                            include=include, can_create=can_create, reportable=reportable,
                            carry=CarryForwardForm(formdata=None, period=str(period)),
-                           can_carry=bool(reportable) and period <= clock.current_period())
+                           can_carry=(bool(reportable) and period <= clock.current_period()
+                                      and lock is None))
 
 
 @bp.route("/carry-forward", methods=["POST"])

@@ -198,3 +198,15 @@ def test_the_risk_page_reads_the_locks_in_one_statement(t2, owner, statement_log
     with statement_log() as with_locks:
         owner.get(f"/risks/{r.id}?period=2022-T1")
     assert with_locks.count == without.count
+
+
+def test_the_measure_list_and_kpi_table_show_the_lock(t2, coordinator):
+    lock()
+    listed = coordinator.get(f"/measures/?unit={unit('NLL-RS').id}&period=2022-T1")
+    assert listed.status_code == 200
+    assert 'data-testid="lock-banner"' in listed.text
+    assert 'data-testid="carry-forward"' not in listed.text  # nothing to carry into it
+    table = coordinator.get(f"/kpis/?unit={unit('NLL-LS1').id}&period=2022-T1")
+    assert 'data-testid="lock-banner"' in table.text
+    open_table = coordinator.get(f"/kpis/?unit={unit('NLL-LS1').id}&period=2022-T2")
+    assert 'data-testid="lock-banner"' not in open_table.text
