@@ -87,6 +87,20 @@ def ensure_open(unit: Unit, period: Period) -> None:
         raise PeriodLocked(lock, period)
 
 
+def ensure_all_open(units: list[Unit], period: Period) -> None:
+    """:func:`ensure_open` for many units (a carry-forward of a whole list, an import) in
+    one statement, whatever their number."""
+    wanted = {uid for unit in units for uid in unit.ancestor_ids}
+    if not wanted:
+        return
+    locks = {lock.unit_id: lock for lock in db.session.scalars(
+        _covering(sorted(wanted)).where(PeriodLock.period == period))}
+    for unit in units:
+        for uid in unit.ancestor_ids:  # the widest lock first, as is_locked names it
+            if uid in locks:
+                raise PeriodLocked(locks[uid], period)
+
+
 # -- writes ------------------------------------------------------------------------------
 def _text(value: str | None, field: str) -> str | None:
     value = (value or "").strip()

@@ -17,7 +17,7 @@ from .. import audit, clock, numbering, versioning
 from ..auth.permissions import PermissionDenied, can_administer_scale, can_read_unit, require
 from ..domain.periods import Period
 from ..extensions import db
-from ..locks.services import ensure_open
+from ..locks.services import ensure_all_open, ensure_open
 from ..models.measures import Measure, MeasureFollowUp, MeasureRisk, MeasureStatus
 from ..models.org import Unit
 from ..models.plan import Perspective, Plan, StrategicGoal, SuccessFactor
@@ -285,11 +285,12 @@ def carry_forward(actor: User, measures: list[Measure], period: Period) -> int:
             MeasureFollowUp.measure_id.in_(ids), MeasureFollowUp.period < period)
             .order_by(MeasureFollowUp.period)):
         earlier[f.measure_id] = f  # the latest wins
+    # a reported period refuses the whole carry-forward (nothing is saved): one statement
+    ensure_all_open([m.unit for m in measures if m.id not in done], period)
     count = 0
     for m in measures:
         if m.id in done:
             continue
-        ensure_open(m.unit, period)  # refuses the whole carry-forward: nothing is saved
         last = earlier.get(m.id)
         f = MeasureFollowUp(measure_id=m.id, period=period,
                             status_id=last.status_id if last else None,

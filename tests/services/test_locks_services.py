@@ -272,3 +272,28 @@ def test_a_correction_that_would_change_a_reported_fulfilment_is_refused(t2):
         _outcome(NLL_COORDINATOR, "2021-T3", 10.0, SUICIDE)
     assert outcome(k, "NLL-LS1", "2021-T3").total == earlier.total
     assert outcome(k, "NLL-LS1", "2022-T1").status == reported
+
+
+def test_carry_forward_checks_every_unit_in_one_statement(t2, statement_log):
+    lock("NLL-LS1", period=T2, by=LS1_COORDINATOR)
+    few = [measure(101)]
+    many = [measure(n) for n in (101, 7, 8, 9, 10, 11)]
+    counts = []
+    for chosen in (few, many):
+        with statement_log() as log, pytest.raises(PeriodLocked) if len(chosen) > 1 \
+                else transaction():
+            measure_services.carry_forward(user(NLL_COORDINATOR), chosen, T2)
+        counts.append(sum("period_lock" in s for s in log.statements))
+    assert counts == [1, 1]
+
+
+def test_two_coordinators_reporting_at_once_is_a_refusal_not_an_error(t2, monkeypatch):
+    """The second of two simultaneous reports finds the row only when it inserts (the
+    unique index): a ServiceError, and the first report stands."""
+    first = lock("NLL-RS")
+    monkeypatch.setattr(services, "_exact", lambda unit, period: None)  # did not see it
+    with pytest.raises(ServiceError) as exc, transaction():
+        services.lock_period(unit("NLL-RS"), T1, user(NLL_COORDINATOR), "samtidigt")
+    assert exc.value.field == "period"
+    db.session.expire_all()
+    assert db.session.get(type(first), first.id).note == "DÅ04 till regionstyrelsen"
