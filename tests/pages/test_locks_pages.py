@@ -210,3 +210,15 @@ def test_the_measure_list_and_kpi_table_show_the_lock(t2, coordinator):
     assert 'data-testid="lock-banner"' in table.text
     open_table = coordinator.get(f"/kpis/?unit={unit('NLL-LS1').id}&period=2022-T2")
     assert 'data-testid="lock-banner"' not in open_table.text
+
+
+def test_the_heat_map_says_whether_its_period_is_reported(t2, board):
+    lock()
+    url = f"/heatmaps/?unit={unit('NLL-LS1').id}&period="
+    reported = board.get(url + "2022-T1")
+    note = re.search(r'<p class="lock-note[^>]*>(.*?)</p>', reported.text, re.S).group(1)
+    assert "2022-T1 (DÅ04) är rapporterad till nämnden" in note and "Regionstyrelsen" in note
+    not_reported = board.get(url + "2022-T2")
+    note = re.search(r'<p class="lock-note[^>]*>(.*?)</p>', not_reported.text, re.S).group(1)
+    assert "rapporterad till nämnden" not in note
+    assert f'href="/locks/?unit={unit("NLL-LS1").id}"' in note  # where the board looks
