@@ -222,3 +222,16 @@ def test_the_heat_map_says_whether_its_period_is_reported(t2, board):
     note = re.search(r'<p class="lock-note[^>]*>(.*?)</p>', not_reported.text, re.S).group(1)
     assert "rapporterad till nämnden" not in note
     assert f'href="/locks/?unit={unit("NLL-LS1").id}"' in note  # where the board looks
+
+
+def test_carry_forward_into_a_reported_period_is_refused_with_the_message(t2, coordinator):
+    lock(period=T1.next())  # 2022-T2 reported for Regionstyrelsen
+    m = measure(101)
+    token = coordinator.csrf_token("/measures/")
+    response = coordinator.post("/measures/carry-forward", data={
+        "csrf_token": token, "period": "2022-T2", "measures": [str(m.id)]})
+    assert response.status_code == 302
+    shown = coordinator.get(response.headers["Location"])
+    assert "Perioden 2022-T2 (DÅ08) är rapporterad till nämnden" in shown.text
+    assert db.session.scalar(select(MeasureFollowUp.id).where(
+        MeasureFollowUp.measure_id == m.id, MeasureFollowUp.period == T1.next())) is None
