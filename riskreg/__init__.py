@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from .boardpack.routes import bp as boardpack_bp
     from .heatmaps.routes import bp as heatmaps_bp
     from .kpis.routes import bp as kpis_bp
+    from .locks.routes import bp as locks_bp
     from .main.routes import bp as main_bp
     from .measures.routes import bp as measures_bp
     from .risks.routes import bp as risks_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(heatmaps_bp)
     app.register_blueprint(boardpack_bp)
     app.register_blueprint(kpis_bp, url_prefix="/kpis")
+    app.register_blueprint(locks_bp, url_prefix="/locks")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp)
 
@@ -132,7 +134,7 @@ def register_features(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from . import navigation, seed
-    from .auth.permissions import is_board
+    from .auth.permissions import is_board, is_coordinator
     from .boardpack import sections as pack
     from .findings import start as findings_start
     from .kpis import seed as kpi_seed
@@ -151,6 +153,8 @@ def register_features(app: Flask) -> None:
         navigation.NavEntry(lambda: _l("Risks"), "risks.index", everyone),
         navigation.NavEntry(lambda: _l("Measures"), "measures.index", everyone),
         navigation.NavEntry(lambda: _l("KPIs"), "kpis.table", everyone),
+        # coordinators report periods here; the others reach it from a period's lock banner
+        navigation.NavEntry(lambda: _l("Reported periods"), "locks.index", is_coordinator),
     ])
     main_start.init_start_page(
         app,

@@ -17,6 +17,7 @@ from ..domain.matrix import format_band_summary
 from ..domain.roles import Role
 from ..extensions import db
 from ..findings import queries as findings
+from ..locks import queries as lock_queries
 from ..models.org import Unit
 from ..risks.queries import unit_options
 from ..scales import scale_for_unit
@@ -74,6 +75,7 @@ def index():
         "heatmaps/index.html", m=m, fig=fig, p=p, findings=found,
         cmp=cmp, units=units, summary=format_band_summary(m.band_totals(), _("Total")),
         periods=web.period_choices(p.period, p.against), param_errors=web.param_errors(),
+        lock=lock_queries.lock_for(p.unit, p.period),
     ), web.params_status()
 
 

@@ -13,6 +13,8 @@ from ..domain.kpis import target_for_year
 from ..domain.periods import Period, period_range
 from ..extensions import db
 from ..forms import EmptyForm
+from ..locks import present as lock_present
+from ..locks import queries as lock_queries
 from ..models.plan import Kpi
 from ..risks import queries as risk_queries
 from ..uow import attempt
@@ -72,7 +74,8 @@ def table():
     return render_template(
         "kpis/table.html", form=form, unit=unit, period=period, rows=rows, findings=found,
         plans=queries.plans_for_unit(unit), include_subunits=include,
-        can_record=can_record_outcome(current_user, unit))
+        can_record=can_record_outcome(current_user, unit),
+        lock=lock_queries.lock_for(unit, period))
 
 
 # -- the plan structure -----------------------------------------------------------------
@@ -304,7 +307,8 @@ def outcome(kpi_id: int):
         raise PermissionDenied()
     period = web.period_arg() if request.method == "GET" else None
     form = OutcomeForm()
-    form.period.choices = _period_choices(kpi)
+    locks = lock_queries.locks_for(unit)
+    form.period.choices = lock_present.mark_choices(_period_choices(kpi), locks)
     if not kpi.split_by_sex:
         for name in ("women", "men"):  # an unsplit KPI has no K/M fields to fill in
             if not request.form.get(name):
@@ -332,6 +336,7 @@ def outcome(kpi_id: int):
             flash(_("The outcome was saved."), "success")
             return redirect(url_for("kpis.table", unit=unit.id, period=str(chosen)))
     return render_template("kpis/outcome.html", form=form, kpi=kpi, unit=unit,
+                           lock=lock_present.lock_of(form.period.data, locks),
                            target=target_for_year(kpi.targets, (period or clock.current_period())
                                                   .year)), form_status(form)
 

@@ -21,6 +21,7 @@ from ..domain.kpis import (
 )
 from ..domain.periods import REPORT_NAMES, Period
 from ..extensions import db
+from ..locks.services import ensure_open
 from ..models.org import Unit
 from ..models.plan import (
     Kpi,
@@ -350,6 +351,7 @@ def record_outcome(actor: User | None, kpi: Kpi, unit: Unit, data: OutcomeInput,
         require(can_record_outcome(actor, unit))
     if kpi.plan.unit_id not in unit.ancestor_ids:
         raise ServiceError(_("The KPI's plan does not cover this unit."), "unit")
+    ensure_open(unit, data.period)  # nobody changes a period reported to the board
     submitted = {"period": str(data.period), "total": data.total, "women": data.women,
                  "men": data.men, "status": data.status, "status_comment": data.status_comment}
     existing = db.session.scalar(select(KpiOutcome).where(
@@ -402,6 +404,8 @@ def record_outcome(actor: User | None, kpi: Kpi, unit: Unit, data: OutcomeInput,
         old_status = following.status
         refresh_status(following, existing)
         if following.status != old_status:
+            # the next outcome's computed fulfilment would change: not in a reported period
+            ensure_open(unit, following.period)
             audit.record(actor, "kpi_outcome", following.id, "update",
                          {"status": old_status}, {"status": following.status},
                          unit_id=unit.id)

@@ -13,6 +13,8 @@ from .. import clock, web
 from ..auth.permissions import PermissionDenied, can_administer_scale, is_admin, require
 from ..domain.periods import Period, PeriodError, period_range
 from ..extensions import db
+from ..locks import present as lock_present
+from ..locks import queries as lock_queries
 from ..models.org import Unit
 from ..risks import queries as risk_queries
 from ..risks.services import plans_for_unit
@@ -95,12 +97,14 @@ def index():
         per_page=PER_PAGE), clock.today())
     rows = page.rows
     reportable = {r.measure.id for r in rows if can_report_measure(current_user, r.measure)}
+    lock = lock_queries.lock_for(unit, period) if unit is not None else None
     return render_template("measures/index.html", form=form, rows=rows, total=page.total,
-                           period=period, page=page,
+                           period=period, page=page, lock=lock,
                            args={k: v for k, v in request.args.items() if k in FILTER_KEYS},
                            include=include, can_create=can_create, reportable=reportable,
                            carry=CarryForwardForm(formdata=None, period=str(period)),
-                           can_carry=bool(reportable) and period <= clock.current_period())
+                           can_carry=(bool(reportable) and period <= clock.current_period()
+                                      and lock is None))
 
 
 @bp.route("/carry-forward", methods=["POST"])
@@ -133,8 +137,10 @@ def detail(measure_id: int):
     m = _measure_or_404(measure_id)
     period = web.period_arg(allow_future=True)
     events = queries.history(m)
+    locks = lock_queries.locks_for(m.unit)
     return render_template(
         "measures/detail.html", m=m, period=period, risks=queries.linked_risks(m, period),
+        locks=locks, lock=locks.get(period),
         follow_ups=queries.follow_ups(m), history=events,
         names=risk_queries.history_names(events),
         can_manage=can_manage_measure(current_user, m),
@@ -231,7 +237,8 @@ def follow_up(measure_id: int):
     m = _measure_or_404(measure_id)
     require(can_report_measure(current_user, m))
     form = FollowUpForm()
-    form.period.choices = _period_choices()
+    locks = lock_queries.locks_for(m.unit)
+    form.period.choices = lock_present.mark_choices(_period_choices(), locks)
     form.status.choices = _status_choices(m.unit)
     if request.method == "GET":
         period = web.period_arg()
@@ -253,7 +260,8 @@ def follow_up(measure_id: int):
                                                    period=str(period)))
         if saved:
             return saved
-    return render_template("measures/follow_up.html", form=form, m=m), form_status(form)
+    return render_template("measures/follow_up.html", form=form, m=m,
+                           lock=lock_present.lock_of(form.period.data, locks)), form_status(form)
 
 
 @bp.route("/<int:measure_id>/close", methods=["GET", "POST"])

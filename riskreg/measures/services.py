@@ -17,6 +17,7 @@ from .. import audit, clock, numbering, versioning
 from ..auth.permissions import PermissionDenied, can_administer_scale, can_read_unit, require
 from ..domain.periods import Period
 from ..extensions import db
+from ..locks.services import ensure_all_open, ensure_open
 from ..models.measures import Measure, MeasureFollowUp, MeasureRisk, MeasureStatus
 from ..models.org import Unit
 from ..models.plan import Perspective, Plan, StrategicGoal, SuccessFactor
@@ -243,6 +244,7 @@ def report(actor: User | None, m: Measure, period: Period, status_code: str | No
                      "result": result}
         _check_version(m, expected_version, submitted)
         check_period(period)
+    ensure_open(m.unit, period)  # nobody changes a period reported to the board
     status = status_scale.by_code(m.unit.root_id, status_code)
     if status_code and status is None:
         raise ServiceError(_("Choose a status of the scale."), "status")
@@ -283,6 +285,8 @@ def carry_forward(actor: User, measures: list[Measure], period: Period) -> int:
             MeasureFollowUp.measure_id.in_(ids), MeasureFollowUp.period < period)
             .order_by(MeasureFollowUp.period)):
         earlier[f.measure_id] = f  # the latest wins
+    # a reported period refuses the whole carry-forward (nothing is saved): one statement
+    ensure_all_open([m.unit for m in measures if m.id not in done], period)
     count = 0
     for m in measures:
         if m.id in done:

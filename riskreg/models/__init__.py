@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
 from .audit import AuditEvent
+from .locks import PeriodLock
 from .measures import Measure, MeasureFollowUp, MeasureRisk, MeasureStatus
 from .numbering import NumberSeries
 from .org import Unit
@@ -25,6 +26,7 @@ __all__ = [
     "KpiOutcome",
     "KpiRiskLink",
     "NumberSeries",
+    "PeriodLock",
     "Perspective",
     "Plan",
     "RiskScale",

@@ -13,6 +13,8 @@ from .. import clock, web
 from ..auth.permissions import PermissionDenied, is_owner, require
 from ..domain.periods import Period, period_range
 from ..kpis import queries as kpi_queries
+from ..locks import present as lock_present
+from ..locks import queries as lock_queries
 from ..measures import queries as measure_queries
 from ..scales import scale_and_deadline, scale_for_unit
 from ..uow import attempt
@@ -134,8 +136,10 @@ def detail(risk_id: int):
     scale = scale_for_unit(risk.unit)
     chart = figures.value_history(risk.assessments, scale, f"#{risk.number}")
     events = queries.history(risk)
+    locks = lock_queries.locks_for(risk.unit)
     return render_template(
-        "risks/detail.html", risk=risk, period=period, scale=scale,
+        "risks/detail.html", risk=risk, period=period, scale=scale, locks=locks,
+        lock=locks.get(period), now=clock.current_period(),
         current=queries.assessment_for(risk, period), marks=queries.goal_marks(risk),
         history=events, names=queries.history_names(events), chart_json=json.dumps(chart),
         can_edit=can_edit_risk(current_user, risk),
@@ -227,13 +231,15 @@ def assess(risk_id: int):
     scale = scale_for_unit(risk.unit)
     now = clock.current_period()
     form = AssessForm()
-    form.period.choices = _period_choices(now)
+    locks = lock_queries.locks_for(risk.unit)
+    form.period.choices = lock_present.mark_choices(_period_choices(now), locks)
     form.likelihood.choices = _step_choices(scale.likelihood_labels)
     form.consequence.choices = _step_choices(scale.consequence_labels)
     if request.method == "GET":
         # Re-assessing starts from the values that count now.
         base = queries.assessment_for(risk, now)
-        form.period.data = str(now)
+        asked = request.args.get("period", "")  # the period the risk page showed
+        form.period.data = asked if asked in dict(form.period.choices) else str(now)
         form.version.data = risk.version
         if base is not None:
             form.likelihood.data, form.consequence.data = base.likelihood, base.consequence
@@ -245,7 +251,9 @@ def assess(risk_id: int):
         if saved:
             return saved
     return render_template("risks/assess.html", form=form, risk=risk, scale=scale,
-                           current=queries.assessment_for(risk, now), now=now), form_status(form)
+                           current=queries.assessment_for(risk, now), now=now,
+                           lock=lock_present.lock_of(form.period.data, locks)
+                           ), form_status(form)
 
 
 # -- re-assign owner ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from ..auth.permissions import PermissionDenied, require
 from ..domain.matrix import Scale, ScaleError
 from ..domain.periods import Period
 from ..extensions import db
+from ..locks.services import ensure_open
 from ..models.org import Unit
 from ..models.plan import Perspective, Plan, StrategicGoal, SuccessFactor
 from ..models.risks import HANDLING_TYPES, RISK_KINDS, Risk, RiskAssessment
@@ -177,6 +178,7 @@ def create_risk(actor: User | None, new: NewRisk) -> Risk:
         scale = scale_for_unit(unit)
         value = _check_steps(scale, new.likelihood, new.consequence)
         period = _check_period(new.period) if actor is not None else new.period
+        ensure_open(unit, period)  # a reported period takes no new assessment
         first = RiskAssessment(period=period, likelihood=new.likelihood,
                                consequence=new.consequence, value=value,
                                assessed_by_id=actor.id if actor else None)
@@ -230,6 +232,7 @@ def assess(actor: User, risk: Risk, period: Period, likelihood: int | None,
                  "comment": comment}
     _check_version(risk, expected_version, submitted)
     _check_period(period)
+    ensure_open(risk.unit, period)  # nobody changes a period reported to the board
     value = _check_steps(scale_for_unit(risk.unit), likelihood, consequence)
     comment = (comment or "").strip() or None
     if comment and len(comment) > MAX_TEXT:

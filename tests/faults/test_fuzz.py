@@ -34,11 +34,13 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from riskreg.api import tokens
+from riskreg.domain.periods import Period
 from riskreg.extensions import db, limiter
+from riskreg.locks import services as lock_services
 from riskreg.models import RoleAssignment
 from riskreg.seed import DEMO_PASSWORD
 from riskreg.uow import transaction
-from tests.conftest import DEMO_USERS, _test_connection, assignments_of, user
+from tests.conftest import DEMO_USERS, _test_connection, assignments_of, unit, user
 from tests.faults.htmlforms import HtmlForm, form_posting_to
 from tests.pages.test_access_matrix import LS1_OWNER, resolve
 
@@ -127,6 +129,10 @@ FORMS = [
          f"{KPI}/outcome?unit={{unit:NLL-LS1}}&period=2022-T1"),
     Form("kpis.link", "coordinator", f"{KPI}/links", page=KPI),
     Form("kpis.unlink", "coordinator", f"{KPI}/links/{{risk:NLL-RS:7}}/delete", page=KPI),
+    # reported periods (issue 11): report one; reopen one reported for the test
+    Form("locks.index", "coordinator", "/locks/", fill=(("unit", FIRST),)),
+    Form("locks.reopen", "coordinator", "/locks/{lock:NLL-RS:2022-T1}/reopen",
+         fill=(("reason", "Fuzz"),)),
 ]
 
 # Pages and API endpoints whose query parameters are fuzzed (as ``role``).
@@ -151,6 +157,8 @@ QUERIES = [
     ("coordinator", "/api/v1/measures"),
     ("coordinator", "/api/v1/findings"),
     ("coordinator", "/api/v1/kpis"),
+    ("coordinator", "/locks/"),
+    ("owner", "/locks/"),
 ]
 # Parameters the recording must find (a check that the recording works).
 EXPECTED_PARAMETERS = {
@@ -285,6 +293,13 @@ def resolve_all(url: str) -> str:
             token, _secret = tokens.create_token(owner, "fuzz")
         return str(token.id)
 
+    def _lock(match: re.Match) -> str:  # {lock:UNIT:PERIOD}: reported for the test
+        code, period = match.group(1), Period.parse(match.group(2))
+        with transaction():
+            made = lock_services.lock_period(unit(code), period, None, "Fuzz")
+        return str(made.id)
+
+    url = re.sub(r"\{lock:([^:}]+):([^}]+)\}", _lock, url)
     return resolve(re.sub(r"\{token:([^}]+)\}", _token, url))
 
 

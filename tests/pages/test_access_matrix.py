@@ -222,6 +222,13 @@ PAGES = [
     Page("api.kpis", "/api/v1/kpis", expect(200, anonymous=401)),
     Page("api.kpis", "/api/v1/kpis?unit={unit:NLL-LS1}&period=2022-T1",
          expect(200, anonymous=401, admin_sormland=404, coordinator_sormland=404)),
+    # -- reported periods (issue 11): everyone reads the locks of their units and of the
+    # units above them; a lock to reopen is made in tests/pages/test_locks_pages.py
+    Page("locks.index", "/locks/", signed_in(200)),
+    Page("locks.index", "/locks/?unit={unit:NLL-RS}&period=2022-T1", nll_rs_reader(200)),
+    Page("locks.index", "/locks/?unit={unit:SRM-PV}",
+         expect(404, anonymous=LOGIN, admin_sormland=200, coordinator_sormland=200)),
+    Page("locks.reopen", f"/locks/{2**31 - 1}/reopen", signed_in(404)),
     Page("vendor.plotly", "/vendor/plotly.min.js", everyone(200)),
     Page("vendor.plotly_css", "/vendor/plotly.css", everyone(200)),
 ]

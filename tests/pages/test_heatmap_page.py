@@ -419,11 +419,13 @@ def test_no_comparison_shows_no_change_list(coordinator, history):
 # + one statement per kind of finding (four kinds).
 # The findings (issue 10) replaced the list of every risk at or above the threshold: one
 # statement per kind of finding (3) and the organisation's scale, instead of one list (+3).
+# The heat-map page also asks whether its period is reported to the board (issue 11: one
+# indexed lookup of period_lock).
 PINNED = [
-    pytest.param("/heatmaps/?unit={unit}&period=2022-T2", 12, "matrix", id="page"),
-    pytest.param("/heatmaps/?unit={unit}&period=2022-T2&compare=last_year", 12, "matrix",
+    pytest.param("/heatmaps/?unit={unit}&period=2022-T2", 13, "matrix", id="page"),
+    pytest.param("/heatmaps/?unit={unit}&period=2022-T2&compare=last_year", 13, "matrix",
                  id="page-last-year"),
-    pytest.param("/heatmaps/?unit={unit}&period=2022-T2&compare=none", 10, "matrix",
+    pytest.param("/heatmaps/?unit={unit}&period=2022-T2&compare=none", 11, "matrix",
                  id="page-no-compare"),
     pytest.param("/board/?period=2022-T2", 28, "board-matrix", id="board"),
 ]

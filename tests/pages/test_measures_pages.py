@@ -139,9 +139,10 @@ def test_query_counts_are_constant_in_the_number_of_measures(t2, board, statemen
     assert counts == [PINNED_LIST, PINNED_REPORT, PINNED_FINDINGS, PINNED_API]
 
 
-# signed-in user and grants, then: list (filters, statuses, responsibles, list, links);
-# report (one statement); findings (scale + one per kind); API list (list + links)
-PINNED_LIST, PINNED_REPORT, PINNED_FINDINGS, PINNED_API = 7, 3, 6, 4  # findings: 4 kinds
+# signed-in user and grants, then: list (filters, statuses, responsibles, list, links,
+# the period's lock for the chosen unit); report (one statement); findings (scale + one per
+# kind); API list (list + links)
+PINNED_LIST, PINNED_REPORT, PINNED_FINDINGS, PINNED_API = 8, 3, 6, 4  # findings: 4 kinds
 
 
 def _scale_form(statuses, **change) -> dict:
