@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from .api.routes import bp as api_bp
     from .auth.routes import bp as auth_bp
+    from .controls.routes import bp as controls_bp
     from .heatmaps.routes import bp as heatmaps_bp
     from .kpis.routes import bp as kpis_bp
     from .main.routes import bp as main_bp
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(measures_bp, url_prefix="/measures")
     app.register_blueprint(heatmaps_bp)
     app.register_blueprint(kpis_bp, url_prefix="/kpis")
+    app.register_blueprint(controls_bp, url_prefix="/controls")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp)
 
@@ -131,6 +133,8 @@ def register_features(app: Flask) -> None:
 
     from . import navigation, seed
     from .auth.permissions import is_board
+    from .controls import labels as control_labels
+    from .controls import seed as control_seed
     from .findings import start as findings_start
     from .kpis import seed as kpi_seed
     from .main import start as main_start
@@ -148,14 +152,16 @@ def register_features(app: Flask) -> None:
         navigation.NavEntry(lambda: _l("Risks"), "risks.index", everyone),
         navigation.NavEntry(lambda: _l("Measures"), "measures.index", everyone),
         navigation.NavEntry(lambda: _l("KPIs"), "kpis.table", everyone),
+        navigation.NavEntry(lambda: _l("Internal control"), "controls.index", everyone),
     ])
+    app.jinja_env.globals.update(control_labels.TEMPLATE_GLOBALS)
     main_start.init_start_page(
         app,
         steps=[main_start.admin_steps, risk_start.steps, measure_start.steps],
         panels=[risk_start.awaiting_panels, findings_start.coordinator_panel],
     )
     seed.init_seed(app, loaders=[risk_seed.load_risks, measure_seed.load_measures,
-                                 kpi_seed.load_links])
+                                 kpi_seed.load_links, control_seed.load_controls])
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,18 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
 from .audit import AuditEvent
+from .controls import (
+    Control,
+    ControlPlan,
+    ControlPlanRisk,
+    ControlRisk,
+    ControlRun,
+    ControlRunItem,
+    ControlUnit,
+    Evidence,
+    PlanAmendment,
+    PlanFollowUp,
+)
 from .measures import Measure, MeasureFollowUp, MeasureRisk, MeasureStatus
 from .numbering import NumberSeries
 from .org import Unit
@@ -13,6 +25,16 @@ from .users import RoleAssignment, User
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Control",
+    "ControlPlan",
+    "ControlPlanRisk",
+    "ControlRisk",
+    "ControlRun",
+    "ControlRunItem",
+    "ControlUnit",
+    "Evidence",
+    "PlanAmendment",
+    "PlanFollowUp",
     "Risk",
     "RiskAssessment",
     "RiskGoalMark",

@@ -1,0 +1,302 @@
+"""Reads for the internal-control pages, the dashboard, the board's follow-up report and the
+API: scoped in SQL, a fixed number of statements whatever the number of controls, units and
+runs (pinned in tests/pages/test_controls_pages.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..auth.permissions import can_read_unit, units_clause
+from ..domain.periods import Period
+from ..extensions import db
+from ..models.audit import AuditEvent
+from ..models.controls import (
+    Control,
+    ControlPlan,
+    ControlRisk,
+    ControlRun,
+    ControlRunItem,
+    ControlUnit,
+    Evidence,
+)
+from ..models.org import Unit
+from ..models.users import User
+from . import schedule
+from .permissions import can_read_plan, can_read_run
+
+RUNNING = ("adopted", "followed_up", "closed")
+
+
+# -- single objects ------------------------------------------------------------------------
+def readable_plan(user: User, plan_id: int) -> ControlPlan | None:
+    plan = db.session.get(ControlPlan, plan_id)
+    return plan if plan is not None and can_read_plan(user, plan) else None
+
+
+def readable_control(user: User, control_id: int) -> Control | None:
+    c = db.session.get(Control, control_id)
+    return c if c is not None and can_read_plan(user, c.plan) else None
+
+
+def readable_run(user: User, run_id: int) -> ControlRun | None:
+    run = db.session.get(ControlRun, run_id, options=[
+        selectinload(ControlRun.items).joinedload(ControlRunItem.measure),
+        selectinload(ControlRun.evidence)])
+    return run if run is not None and can_read_run(user, run) else None
+
+
+def readable_evidence(user: User, evidence_id: int) -> Evidence | None:
+    ev = db.session.get(Evidence, evidence_id)
+    if ev is None or ev.deleted_at is not None or not can_read_run(user, ev.run):
+        return None
+    return ev
+
+
+def plans(user: User) -> list[ControlPlan]:
+    """Every plan on a unit the user reads, newest year first."""
+    return list(db.session.scalars(
+        select(ControlPlan).join(Unit, Unit.id == ControlPlan.unit_id)
+        .where(units_clause(user)).options(joinedload(ControlPlan.unit))
+        .order_by(ControlPlan.year.desc(), Unit.path)))
+
+
+def controls_of(plan: ControlPlan) -> list[Control]:
+    return list(db.session.scalars(
+        select(Control).where(Control.plan_id == plan.id)
+        .options(selectinload(Control.risk_links).joinedload(ControlRisk.risk),
+                 selectinload(Control.unit_links).joinedload(ControlUnit.unit),
+                 joinedload(Control.responsible))
+        .order_by(Control.number)))
+
+
+def runs_of(user: User, c: Control) -> list[ControlRun]:
+    return [r for r in db.session.scalars(
+        select(ControlRun).where(ControlRun.control_id == c.id)
+        .options(joinedload(ControlRun.unit), joinedload(ControlRun.performed_by))
+        .order_by(ControlRun.period, ControlRun.unit_id, ControlRun.occasion))
+        if can_read_unit(user, r.unit) or can_read_plan(user, c.plan)]
+
+
+def history(object_type: str, object_id: int) -> list[AuditEvent]:
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == object_type,
+                                 AuditEvent.object_id == object_id)
+        .order_by(AuditEvent.id.desc()).limit(100)))
+
+
+# -- the expected runs of a control, with their state ---------------------------------------
+@dataclass
+class Slot:
+    unit: Unit
+    period: Period
+    occasion: int
+    state: str
+    run: ControlRun | None = None
+
+
+def slots(c: Control, units: list[Unit], runs: list[ControlRun], today: Period,
+          periods: list[Period] | None = None) -> list[Slot]:
+    keys = [schedule.RunKey(r.unit_id, r.period, r.occasion, r.conclusion) for r in runs]
+    by_unit = {u.id: u for u in units}
+    out = []
+    for e in schedule.expected_runs(c.frequency, c.plan.year, [u.id for u in units], periods):
+        run = next((r for r in runs if r.unit_id == e.unit_id and (
+            r.period.year == e.period.year if e.whole_year
+            else (r.period == e.period and r.occasion == e.occasion))), None)
+        out.append(Slot(by_unit[e.unit_id], e.period, e.occasion,
+                        schedule.state(e, keys, today), run))
+    return out
+
+
+# -- the coordinator's dashboard ------------------------------------------------------------
+@dataclass
+class Rate:
+    sampled: int = 0
+    deviations: int = 0
+    runs: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.deviations / self.sampled if self.sampled else None
+
+
+@dataclass
+class Dashboard:
+    counts: dict[str, int]
+    per_control: list[tuple[Control, dict[str, int], Rate]]
+    per_unit: list[tuple[Unit, dict[str, int], Rate]]
+    open_deviations: list[tuple[ControlRunItem, ControlRun, Control]]
+    slots: list[tuple[Control, Slot]] = field(default_factory=list)
+
+
+def dashboard(user: User, unit: Unit, period: Period, today: Period) -> Dashboard:
+    """Controls due, done and overdue in ``period`` for the units in and beneath ``unit``
+    that the user reads; deviation rates per control and unit; deviations without a
+    measure. Three statements."""
+    pairs = db.session.execute(
+        select(Control, Unit)
+        .join(ControlPlan, ControlPlan.id == Control.plan_id)
+        .join(ControlUnit, ControlUnit.control_id == Control.id)
+        .join(Unit, Unit.id == ControlUnit.unit_id)
+        .where(ControlPlan.year == period.year, ControlPlan.state.in_(RUNNING),
+               Unit.subtree_clause(unit.path), units_clause(user))
+        .options(joinedload(Control.plan))
+        .order_by(Control.plan_id, Control.number, Unit.path)).all()
+    controls: dict[int, Control] = {}
+    units_of: dict[int, list[Unit]] = defaultdict(list)
+    for c, u in pairs:
+        controls[c.id] = c
+        units_of[c.id].append(u)
+    unit_ids = {u.id for _c, u in pairs}
+    runs: list[ControlRun] = []
+    if controls:
+        runs = list(db.session.scalars(
+            select(ControlRun).where(
+                ControlRun.control_id.in_(list(controls)),
+                ControlRun.unit_id.in_(list(unit_ids)),
+                ControlRun.period >= Period(period.year, 1),
+                ControlRun.period <= Period(period.year, 3))))
+    runs_by_control: dict[int, list[ControlRun]] = defaultdict(list)
+    for r in runs:
+        runs_by_control[r.control_id].append(r)
+    all_slots: list[tuple[Control, Slot]] = []
+    per_control, unit_counts, unit_rates = [], {}, {}
+    units_seen: dict[int, Unit] = {}
+    for cid, c in controls.items():
+        cslots = slots(c, units_of[cid], runs_by_control[cid], today, [period])
+        counts = schedule.counts(s.state for s in cslots)
+        rate = Rate()
+        for s in cslots:
+            all_slots.append((c, s))
+            units_seen[s.unit.id] = s.unit
+            uc = unit_counts.setdefault(s.unit.id, dict.fromkeys(schedule.STATES, 0))
+            uc[s.state] += 1
+            ur = unit_rates.setdefault(s.unit.id, Rate())
+            if s.run is not None and s.run.period == period and s.run.sample_size:
+                for target in (rate, ur):
+                    target.sampled += s.run.sample_size
+                    target.deviations += s.run.deviation_count
+                    target.runs += 1
+        per_control.append((c, counts, rate))
+    per_unit = [(units_seen[uid], unit_counts[uid], unit_rates[uid])
+                for uid in sorted(units_seen, key=lambda i: units_seen[i].path)]
+    in_period = [r.id for r in runs if r.period == period]
+    open_devs = []
+    if in_period:
+        run_by_id = {r.id: r for r in runs}
+        units_by_id = {u.id: u for _c, u in pairs}
+        for item in db.session.scalars(
+                select(ControlRunItem).where(ControlRunItem.run_id.in_(in_period),
+                                             ControlRunItem.result == "deviation",
+                                             ControlRunItem.measure_id.is_(None))
+                .order_by(ControlRunItem.run_id, ControlRunItem.position)):
+            run = run_by_id[item.run_id]
+            set_committed_value(run, "unit", units_by_id[run.unit_id])  # no lazy load
+            open_devs.append((item, run, controls[run.control_id]))
+    total = schedule.counts(s.state for _c, s in all_slots)
+    return Dashboard(total, per_control, per_unit, open_devs, all_slots)
+
+
+# -- the follow-up report to the board --------------------------------------------------------
+RED_RATE = 0.20
+
+def light(slots_: list[Slot], rate: Rate) -> str:
+    """The traffic light of one control in the period (the rule is stated on the report page)."""
+    if not slots_:
+        return "none"
+    states = {s.state for s in slots_}
+    runs = [s.run for s in slots_ if s.run is not None]
+    if (states & {"overdue", "not_performed"} or any(r.severity == "serious" for r in runs)
+            or (rate.rate is not None and rate.rate >= RED_RATE)):
+        return "red"
+    if rate.deviations or states & {"due", "in_progress", "planned"}:
+        return "yellow"
+    return "green"
+
+
+@dataclass
+class ReportRow:
+    control: Control
+    slots: list[Slot]
+    rate: Rate
+    light: str
+    deviations: list[tuple[ControlRunItem, ControlRun]]
+    not_performed: list[Slot]
+
+
+def report(plan: ControlPlan, period: Period, today: Period) -> list[ReportRow]:
+    """Per control of the plan: the runs of the period on every unit it covers, the
+    deviations (with the measures decided from them), what was not performed and why, and
+    the traffic light. Four statements."""
+    controls = controls_of(plan)
+    runs = list(db.session.scalars(
+        select(ControlRun).where(ControlRun.control_id.in_([c.id for c in controls]),
+                                 ControlRun.period == period)
+        .options(joinedload(ControlRun.performed_by)))) if controls else []
+    items = list(db.session.scalars(
+        select(ControlRunItem).where(ControlRunItem.run_id.in_([r.id for r in runs]),
+                                     ControlRunItem.result == "deviation")
+        .options(joinedload(ControlRunItem.measure))
+        .order_by(ControlRunItem.run_id, ControlRunItem.position))) if runs else []
+    runs_by_control: dict[int, list[ControlRun]] = defaultdict(list)
+    for r in runs:
+        runs_by_control[r.control_id].append(r)
+    run_by_id = {r.id: r for r in runs}
+    rows = []
+    for c in controls:
+        units = sorted((link.unit for link in c.unit_links), key=lambda u: u.path) or [
+            plan.unit]
+        for r in runs_by_control[c.id]:
+            known = next((u for u in units if u.id == r.unit_id), None)
+            if known is not None:
+                set_committed_value(r, "unit", known)
+        cslots = [s for s in slots(c, units, runs_by_control[c.id], today, [period])]
+        rate = Rate()
+        for r in runs_by_control[c.id]:
+            rate.sampled += r.sample_size
+            rate.deviations += r.deviation_count
+            rate.runs += 1
+        devs = [(i, run_by_id[i.run_id]) for i in items
+                if run_by_id[i.run_id].control_id == c.id]
+        rows.append(ReportRow(c, cslots, rate, light(cslots, rate), devs,
+                              [s for s in cslots if s.state in ("not_performed", "overdue")]))
+    return rows
+
+
+# -- the API -------------------------------------------------------------------------------
+def api_controls(user: User, unit: Unit | None, include_subunits: bool) -> list[Control]:
+    stmt = (select(Control).join(ControlPlan, ControlPlan.id == Control.plan_id)
+            .join(Unit, Unit.id == ControlPlan.unit_id).where(units_clause(user))
+            .options(joinedload(Control.plan).joinedload(ControlPlan.unit),
+                     selectinload(Control.risk_links), selectinload(Control.unit_links),
+                     joinedload(Control.responsible))
+            .order_by(ControlPlan.year.desc(), Control.plan_id, Control.number))
+    if unit is not None:
+        stmt = stmt.where(Unit.subtree_clause(unit.path) if include_subunits
+                          else ControlPlan.unit_id == unit.id)
+    return list(db.session.scalars(stmt).unique())
+
+
+def api_runs(user: User, unit: Unit | None, period: Period | None, include_subunits: bool,
+             limit: int, offset: int) -> tuple[list[ControlRun], int]:
+    from sqlalchemy import func
+
+    base = (select(ControlRun).join(Unit, Unit.id == ControlRun.unit_id)
+            .where(units_clause(user)))
+    if unit is not None:
+        base = base.where(Unit.subtree_clause(unit.path) if include_subunits
+                          else ControlRun.unit_id == unit.id)
+    if period is not None:
+        base = base.where(ControlRun.period == period)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = list(db.session.scalars(
+        base.options(joinedload(ControlRun.unit), joinedload(ControlRun.performed_by),
+                     selectinload(ControlRun.items))
+        .order_by(ControlRun.period, ControlRun.control_id, Unit.path, ControlRun.occasion)
+        .limit(limit).offset(offset)))
+    return rows, total or 0
