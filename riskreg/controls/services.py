@@ -619,8 +619,8 @@ def add_evidence(actor: User, run: ControlRun, filename: str, data: bytes) -> Ev
         raise ServiceError(_("Choose a file."), "file")
     limit = max_evidence_bytes()
     if len(data) > limit:
-        raise ServiceError(_("The file is larger than %(mb)s MB.", mb=f"{limit / 1e6:.0f}"),
-                           "file")
+        megabytes = round(limit / 1e6)
+        raise ServiceError(_("The file is larger than %(mb)s MB.", mb=megabytes), "file")
     kind = files.sniff(data)
     if kind is None:
         raise ServiceError(_("This kind of file is not accepted: upload PDF, xlsx, docx, "
