@@ -39,7 +39,7 @@ def test_kinds_by_content_not_by_name():
     assert files.sniff(JPG) == "jpg"
     assert files.sniff(xlsx([["a"]])) == "xlsx"
     assert files.sniff(docx()) == "docx"
-    assert files.sniff("Faktura;Belopp\nF-1;100\n".encode()) == "csv"
+    assert files.sniff(b"Faktura;Belopp\nF-1;100\n") == "csv"
 
 
 @pytest.mark.parametrize("data", [b"MZ\x90\x00\x03\x00", b"\x00\x01\x02binary", b"",
@@ -56,7 +56,7 @@ def test_a_zip_that_is_not_office_is_refused():
 
 
 def test_csv_column_by_header_letter_or_number():
-    data = "Fakturanr;Belopp\nF-1;100\nF-2;200\n\nF-3;300\n".encode()
+    data = b"Fakturanr;Belopp\nF-1;100\nF-2;200\n\nF-3;300\n"
     assert files.read_column(data, "Fakturanr", True) == ["F-1", "F-2", "F-3"]
     assert files.read_column(data, "B", True) == ["100", "200", "300"]
     assert files.read_column(data, "1", False)[0] == "Fakturanr"
