@@ -14,7 +14,7 @@ from riskreg.controls import sampling
 from riskreg.extensions import db
 from riskreg.models import ControlRun, ControlRunItem, Evidence, Measure, PlanAmendment
 from tests.conftest import field_errors, form_errors, location_path, unit
-from tests.helpers.controls import INVOICES, PDF, control, make_run, make_spot_check, plan, run
+from tests.helpers.controls import INVOICES, PDF, control, make_run, make_spot_check, plan
 
 
 def runs() -> int:
