@@ -64,8 +64,9 @@ class Config:
     # Evidence files of control runs: where they are kept (outside the web root) and the
     # largest accepted; a request body may be a little larger (the form's other fields),
     # beyond that Werkzeug answers 413 before the view runs.
-    RISKREG_EVIDENCE_DIR = os.environ.get("RISKREG_EVIDENCE_DIR") or str(INSTANCE_DIR /
-                                                                         "evidence")
+    RISKREG_EVIDENCE_DIR = os.environ.get("RISKREG_EVIDENCE_DIR") or str(
+        Path(os.environ["RISKREG_FILES_DIR"]) / "evidence" if os.environ.get("RISKREG_FILES_DIR")
+        else INSTANCE_DIR / "evidence")
     RISKREG_EVIDENCE_MAX_BYTES = _env_int("RISKREG_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
     @classmethod
