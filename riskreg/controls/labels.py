@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
 PLAN_STATES = {"draft": _l("Draft"), "adopted": _l("Adopted"),
@@ -26,9 +27,16 @@ LIGHTS = {"green": _l("Green"), "yellow": _l("Yellow"), "red": _l("Red"),
 
 
 def _label(table: dict, code: str | None) -> str:
+    """Translated once per request and code (a report lists thousands of runs)."""
     if code is None:
         return "–"
-    return str(table.get(code, code))
+    if not has_request_context():
+        return str(table.get(code, code))
+    cache = g.setdefault("_control_labels", {})
+    key = (id(table), code)
+    if key not in cache:
+        cache[key] = str(table.get(code, code))
+    return cache[key]
 
 
 def plan_state_label(code: str | None) -> str:
@@ -43,8 +51,12 @@ def frequency_label(code: str | None) -> str:
     return _label(FREQUENCIES, code)
 
 
+NOT_CONCLUDED = {"": _l("Not concluded")}
+NOT_CHECKED = {"": _l("Not checked")}
+
+
 def conclusion_label(code: str | None) -> str:
-    return _label(CONCLUSIONS, code) if code else str(_l("Not concluded"))
+    return _label(CONCLUSIONS, code) if code else _label(NOT_CONCLUDED, "")
 
 
 def severity_label(code: str | None) -> str:
@@ -52,7 +64,7 @@ def severity_label(code: str | None) -> str:
 
 
 def result_label(code: str | None) -> str:
-    return _label(RESULTS, code) if code else str(_l("Not checked"))
+    return _label(RESULTS, code) if code else _label(NOT_CHECKED, "")
 
 
 def schedule_label(code: str | None) -> str:

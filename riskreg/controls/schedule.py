@@ -49,21 +49,17 @@ def expected_runs(frequency: str, year: int, unit_ids: Iterable[int],
     """The runs a control of ``frequency`` expects in ``year``, per unit; ``periods``
     narrows to some tertials (a yearly control is expected in its due tertial, T3, only)."""
     wanted = None if periods is None else {p for p in periods}
-    out: list[Expected] = []
-    for unit_id in unit_ids:
-        if frequency in PER_TERTIAL:
-            for t in (1, 2, 3):
-                p = Period(year, t)
-                if wanted is None or p in wanted:
-                    out += [Expected(unit_id, p, o) for o in
-                            range(1, PER_TERTIAL[frequency] + 1)]
-        elif frequency in ("yearly", "once"):
-            p = Period(year, 3)
-            if wanted is None or p in wanted:
-                out.append(Expected(unit_id, p, 1, whole_year=True))
-        else:
-            raise ValueError(f"unknown frequency: {frequency}")
-    return out
+    if frequency in PER_TERTIAL:
+        due = [Period(year, t) for t in (1, 2, 3)]
+        occasions = range(1, PER_TERTIAL[frequency] + 1)
+        whole_year = False
+    elif frequency in ("yearly", "once"):
+        due, occasions, whole_year = [Period(year, 3)], range(1, 2), True
+    else:
+        raise ValueError(f"unknown frequency: {frequency}")
+    due = [p for p in due if wanted is None or p in wanted]
+    return [Expected(unit_id, p, o, whole_year) for unit_id in unit_ids for p in due
+            for o in occasions]
 
 
 def state(expected: Expected, runs: Iterable[RunKey], today_period: Period) -> str:
