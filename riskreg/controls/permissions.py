@@ -40,12 +40,6 @@ def can_record_runs(user: User, control: Control, unit: Unit) -> bool:
             and control.responsible_id == user.id and can_read_unit(user, unit))
 
 
-def can_record_any_run(user: User, control: Control) -> bool:
-    return can_record_runs(user, control, control.plan.unit) or (
-        control.responsible_id == getattr(user, "id", None)
-        and control.plan.state in ("adopted", "followed_up"))
-
-
 def can_read_run(user: User, run: ControlRun) -> bool:
     return can_read_unit(user, run.unit) or can_read_plan(user, run.control.plan)
 
