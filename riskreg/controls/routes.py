@@ -105,7 +105,9 @@ def plan(plan_id: int):
     p = _or_404(queries.readable_plan(current_user, plan_id))
     controls = queries.controls_of(p)
     events = queries.history("control_plan", p.id)
+    controlled = {link.risk_id for c in controls for link in c.risk_links}
     return render_template("controls/plan.html", plan=p, controls=controls, history=events,
+                           controlled=controlled,
                            names=_names(events), can_manage=can_manage_plan(current_user, p),
                            period=clock.current_period(),
                            periods=[Period(p.year, t) for t in (1, 2, 3)])

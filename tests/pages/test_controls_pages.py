@@ -299,3 +299,10 @@ def test_form_errors_are_shown_in_swedish(t2, coordinator):
     assert response.status_code == 400
     assert "ingen population" in (field_errors(response, "items") or form_errors(response)
                                   or "")
+
+
+def test_the_plan_shows_risks_without_a_control(board):
+    html = board.get(f"/controls/plans/{plan().id}").get_data(as_text=True)
+    covered = html[html.index('data-testid="plan-risks"'):]
+    covered = covered[:covered.index("</ul>")]
+    assert covered.count("ingen kontroll ännu") == 2  # 001 Bilaga 5 rows 1 and 6
