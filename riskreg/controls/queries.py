@@ -246,6 +246,15 @@ class ReportRow:
     light: str
     deviations: list[tuple[ControlRunItem, ControlRun]]
     not_performed: list[Slot]
+    by_conclusion: dict[str, int] = field(default_factory=dict)
+    done: int = 0
+
+    @property
+    def runs(self) -> list[Slot]:
+        return [s for s in self.slots if s.run is not None]
+
+
+LISTED_RUNS = 12  # up to this many runs a control's row names each; beyond, counts only
 
 
 def report(plan: ControlPlan, period: Period, today: Period) -> list[ReportRow]:
@@ -283,8 +292,12 @@ def report(plan: ControlPlan, period: Period, today: Period) -> list[ReportRow]:
             rate.deviations += r.deviation_count
             rate.runs += 1
         devs = devs_by_control.get(c.id, [])
+        by_conclusion: dict[str, int] = defaultdict(int)
+        for r in runs_by_control[c.id]:
+            by_conclusion[r.conclusion or ""] += 1
         rows.append(ReportRow(c, cslots, rate, light(cslots, rate), devs,
-                              [s for s in cslots if s.state in ("not_performed", "overdue")]))
+                              [s for s in cslots if s.state in ("not_performed", "overdue")],
+                              dict(by_conclusion), sum(s.state == "done" for s in cslots)))
     return rows
 
 

@@ -481,6 +481,6 @@ def report(plan_id: int):
     rows = queries.report(p, period, clock.current_period())
     reported = next((f for f in p.follow_ups if f.period == period), None)
     return render_template("controls/report.html", plan=p, period=period, rows=rows,
-                           reported=reported,
+                           reported=reported, listed_runs=queries.LISTED_RUNS,
                            periods=[Period(p.year, t) for t in (1, 2, 3)],
                            errors=web.param_errors()), web.params_status()

@@ -44,7 +44,7 @@ from ..models.types import utcnow
 from ..models.users import User
 from ..services import ServiceError
 from ..versioning import StaleVersion
-from . import files, sampling
+from . import files, labels, sampling
 from .permissions import can_edit_run, can_manage_plan, can_manage_plans_in, can_record_runs
 
 MAX_TEXT = 4000
@@ -580,7 +580,8 @@ def create_measure_from_deviation(actor: User, item: ControlRunItem) -> Measure:
               item=item.value)[:500]
     description = "\n".join(filter(None, [
         run.control.title, item.note,
-        _("Severity: %(s)s", s=item.severity) if item.severity else None]))
+        _("Severity: %(s)s", s=labels.severity_label(item.severity)) if item.severity
+        else None]))
     m = measure_services.create_measure(actor, measure_services.NewMeasure(
         unit_id=run.unit_id, plan_id=risk.plan_id,
         texts=measure_services.MeasureTexts(title=title, description=description[:4000],

@@ -306,3 +306,16 @@ def test_the_plan_shows_risks_without_a_control(board):
     covered = html[html.index('data-testid="plan-risks"'):]
     covered = covered[:covered.index("</ul>")]
     assert covered.count("ingen kontroll ännu") == 2  # 001 Bilaga 5 rows 1 and 6
+
+
+def test_a_control_with_many_runs_is_summed_up_by_conclusion(login_as, monkeypatch):
+    from riskreg.controls import queries
+
+    monkeypatch.setattr(queries, "LISTED_RUNS", 2)
+    sormland_board = login_as("styrelse@sormland.example")
+    html = sormland_board.get(f"/controls/plans/{plan('SRM-PV', 2024).id}/report"
+                              "?period=2024-T2").get_data(as_text=True)
+    row = html[html.index('data-control="5"'):]
+    row = row[:row.index("</tr>")]
+    assert "OK: 3" in row and "Avvikelser funna: 2" in row and "Ej genomförd: 1" in row
+    assert "5 av 6 förväntade kontroller gjorda" in row

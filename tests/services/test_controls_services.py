@@ -214,7 +214,7 @@ def test_a_deviation_becomes_a_measure_on_the_controls_risk(t2):
         m = services.create_measure_from_deviation(user(COORDINATOR), item)
     assert item.measure_id == m.id and m.unit_id == r.unit_id
     assert db.session.get(MeasureRisk, (m.id, risk(11).id)) is not None
-    assert item.value in m.title
+    assert item.value in m.title and "Betydande" in m.description
     assert events("control_run", r.id, "measure")[0].new["measure_id"] == m.id
     with pytest.raises(ServiceError):  # not twice
         services.create_measure_from_deviation(user(COORDINATOR), item)
