@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth.permissions import can_read_unit, units_clause
 from ..domain.periods import Period
@@ -257,45 +256,71 @@ class ReportRow:
 LISTED_RUNS = 12  # up to this many runs a control's row names each; beyond, counts only
 
 
+@dataclass(frozen=True)
+class RunRow:
+    """What the report shows of a run (plain columns: a region has thousands of runs)."""
+
+    id: int
+    control_id: int
+    unit_id: int
+    period: Period
+    occasion: int
+    conclusion: str | None
+    sample_size: int
+    deviation_count: int
+    severity: str | None
+    not_performed_reason: str | None
+    unit: UnitRow | None = None
+
+
 def report(plan: ControlPlan, period: Period, today: Period) -> list[ReportRow]:
     """Per control of the plan: the runs of the period on every unit it covers, the
     deviations (with the measures decided from them), what was not performed and why, and
-    the traffic light. Four statements."""
-    controls = controls_of(plan)
-    runs = list(db.session.scalars(
-        select(ControlRun).where(ControlRun.control_id.in_([c.id for c in controls]),
-                                 ControlRun.period == period))) if controls else []
+    the traffic light. Five statements; units and runs read as plain rows."""
+    controls = list(db.session.scalars(
+        select(Control).where(Control.plan_id == plan.id)
+        .options(selectinload(Control.risk_links)).order_by(Control.number)))
+    ids = [c.id for c in controls]
+    units_of: dict[int, list[UnitRow]] = defaultdict(list)
+    units: dict[int, UnitRow] = {}
+    runs: list[RunRow] = []
+    if ids:
+        for cid, uid, name, path in db.session.execute(
+                select(ControlUnit.control_id, Unit.id, Unit.name, Unit.path)
+                .join(Unit, Unit.id == ControlUnit.unit_id)
+                .where(ControlUnit.control_id.in_(ids)).order_by(Unit.path)):
+            units.setdefault(uid, UnitRow(uid, name, path))
+            units_of[cid].append(units[uid])
+        runs = [RunRow(*row, unit=units.get(row.unit_id)) for row in db.session.execute(
+            select(ControlRun.id, ControlRun.control_id, ControlRun.unit_id, ControlRun.period,
+                   ControlRun.occasion, ControlRun.conclusion, ControlRun.sample_size,
+                   ControlRun.deviation_count, ControlRun.severity,
+                   ControlRun.not_performed_reason)
+            .where(ControlRun.control_id.in_(ids), ControlRun.period == period))]
     items = list(db.session.scalars(
-        select(ControlRunItem).where(ControlRunItem.run_id.in_([r.id for r in runs]),
-                                     ControlRunItem.result == "deviation")
+        select(ControlRunItem).join(ControlRun, ControlRun.id == ControlRunItem.run_id)
+        .where(ControlRun.control_id.in_(ids), ControlRun.period == period,
+               ControlRunItem.result == "deviation")
         .options(joinedload(ControlRunItem.measure))
         .order_by(ControlRunItem.run_id, ControlRunItem.position))) if runs else []
-    runs_by_control: dict[int, list[ControlRun]] = defaultdict(list)
+    runs_by_control: dict[int, list[RunRow]] = defaultdict(list)
     for r in runs:
         runs_by_control[r.control_id].append(r)
     run_by_id = {r.id: r for r in runs}
     devs_by_control: dict[int, list] = defaultdict(list)
     for i in items:
         devs_by_control[run_by_id[i.run_id].control_id].append((i, run_by_id[i.run_id]))
+    plan_unit = UnitRow(plan.unit.id, plan.unit.name, plan.unit.path)
     rows = []
     for c in controls:
-        units = sorted((link.unit for link in c.unit_links), key=lambda u: u.path) or [
-            plan.unit]
-        by_id = {u.id: u for u in units}
-        for r in runs_by_control[c.id]:
-            if r.unit_id in by_id:
-                set_committed_value(r, "unit", by_id[r.unit_id])
-        cslots = [s for s in slots(c, units, runs_by_control[c.id], today, [period])]
-        rate = Rate()
-        for r in runs_by_control[c.id]:
-            rate.sampled += r.sample_size
-            rate.deviations += r.deviation_count
-            rate.runs += 1
-        devs = devs_by_control.get(c.id, [])
+        mine = runs_by_control[c.id]
+        cslots = slots(c, units_of.get(c.id) or [plan_unit], mine, today, [period])
+        rate = Rate(sum(r.sample_size for r in mine), sum(r.deviation_count for r in mine),
+                    len(mine))
         by_conclusion: dict[str, int] = defaultdict(int)
-        for r in runs_by_control[c.id]:
+        for r in mine:
             by_conclusion[r.conclusion or ""] += 1
-        rows.append(ReportRow(c, cslots, rate, light(cslots, rate), devs,
+        rows.append(ReportRow(c, cslots, rate, light(cslots, rate), devs_by_control[c.id],
                               [s for s in cslots if s.state in ("not_performed", "overdue")],
                               dict(by_conclusion), sum(s.state == "done" for s in cslots)))
     return rows
