@@ -75,7 +75,29 @@ def light_label(code: str | None) -> str:
     return _label(LIGHTS, code)
 
 
+def rate_text(deviations: int, sampled: int) -> str:
+    """"3/50 (6 %)" with the interface's decimal sign (one decimal at most): the dashboard
+    shows thousands of these, so the locale's sign is looked up once per request."""
+    if not sampled:
+        return "–"
+    pct = round(100.0 * deviations / sampled, 1)
+    text = str(int(pct)) if pct.is_integer() else f"{pct:.1f}".replace(".", _decimal_sign())
+    return f"{deviations}/{sampled} ({text} %)"
+
+
+def _decimal_sign() -> str:
+    from babel.numbers import get_decimal_symbol
+    from flask_babel import get_locale
+
+    if not has_request_context():
+        return get_decimal_symbol("sv")
+    if "_control_decimal" not in g:
+        g._control_decimal = get_decimal_symbol(str(get_locale() or "sv"))
+    return g._control_decimal
+
+
 TEMPLATE_GLOBALS = {
+    "rate_text": rate_text,
     "plan_state_label": plan_state_label, "method_label": method_label,
     "frequency_label": frequency_label, "conclusion_label": conclusion_label,
     "severity_label": severity_label, "result_label": result_label,

@@ -53,3 +53,11 @@ def test_counts_and_unknown_frequency():
     assert schedule.counts(["due", "due", "done"])["due"] == 2
     with pytest.raises(ValueError):
         schedule.expected_runs("weekly", 2024, [1])
+
+
+def test_rate_text_uses_one_decimal_at_most():
+    from riskreg.controls.labels import rate_text
+
+    assert rate_text(3, 50) == "3/50 (6 %)"
+    assert rate_text(1, 3) == "1/3 (33,3 %)"
+    assert rate_text(0, 0) == "–"
