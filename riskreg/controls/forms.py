@@ -96,7 +96,10 @@ class RunForm(FlaskForm):
                                            description=_l("What was sampled from, e.g. "
                                                           "'supplier invoices in April'."))
     items = TextAreaField(_l("Items of the population, one per line"),
-                          validators=[Optional(), Length(max=2_000_000)])
+                          validators=[Optional(), Length(max=2_000_000)],
+                          description=_l("Pasted text is limited to about 500 kB (some "
+                                         "20,000 invoice numbers); upload a larger "
+                                         "population as a file."))
     population_file = FileField(_l("…or a CSV or xlsx file"))
     column = StringField(_l("Column (header, letter or number)"),
                          validators=[Optional(), Length(max=100)])

@@ -319,3 +319,16 @@ def test_a_control_with_many_runs_is_summed_up_by_conclusion(login_as, monkeypat
     row = row[:row.index("</tr>")]
     assert "OK: 3" in row and "Avvikelser funna: 2" in row and "Ej genomförd: 1" in row
     assert "5 av 6 förväntade kontroller gjorda" in row
+
+
+def test_twenty_thousand_pasted_items_fit_and_a_larger_paste_is_a_413(t2, coordinator):
+    c = make_spot_check()
+    items = "\n".join(f"F-2022-{n:06d}" for n in range(1, 20_001))
+    response = coordinator.post_form(f"/controls/{c.id}/runs/new", new_run_form(
+        items=items), content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert run_by_location(response).population_size == 20_000
+    before = runs()
+    too_much = coordinator.post_form(f"/controls/{c.id}/runs/new", new_run_form(
+        period="2022-T1", items=items * 3), content_type="multipart/form-data")
+    assert too_much.status_code == 413 and runs() == before
