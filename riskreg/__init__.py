@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.routes import bp as api_bp
     from .auth.routes import bp as auth_bp
     from .boardpack.routes import bp as boardpack_bp
+    from .controls.routes import bp as controls_bp
     from .heatmaps.routes import bp as heatmaps_bp
     from .kpis.routes import bp as kpis_bp
     from .locks.routes import bp as locks_bp
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(boardpack_bp)
     app.register_blueprint(kpis_bp, url_prefix="/kpis")
     app.register_blueprint(locks_bp, url_prefix="/locks")
+    app.register_blueprint(controls_bp, url_prefix="/controls")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp)
 
@@ -136,6 +138,8 @@ def register_features(app: Flask) -> None:
     from . import navigation, seed
     from .auth.permissions import is_board, is_coordinator
     from .boardpack import sections as pack
+    from .controls import labels as control_labels
+    from .controls import seed as control_seed
     from .findings import start as findings_start
     from .kpis import seed as kpi_seed
     from .main import start as main_start
@@ -155,7 +159,9 @@ def register_features(app: Flask) -> None:
         navigation.NavEntry(lambda: _l("KPIs"), "kpis.table", everyone),
         # coordinators report periods here; the others reach it from a period's lock banner
         navigation.NavEntry(lambda: _l("Reported periods"), "locks.index", is_coordinator),
+        navigation.NavEntry(lambda: _l("Internal control"), "controls.index", everyone),
     ])
+    app.jinja_env.globals.update(control_labels.TEMPLATE_GLOBALS)
     main_start.init_start_page(
         app,
         steps=[main_start.admin_steps, risk_start.steps, measure_start.steps],
@@ -167,7 +173,7 @@ def register_features(app: Flask) -> None:
         pack.KPIS,
     ])
     seed.init_seed(app, loaders=[risk_seed.load_risks, measure_seed.load_measures,
-                                 kpi_seed.load_links])
+                                 kpi_seed.load_links, control_seed.load_controls])
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from limits import parse as parse_limit
@@ -60,6 +61,13 @@ class Config:
     # Stamp API tokens' last_used_at after the response (off only in the test harness,
     # whose requests share one connection and one outer transaction).
     API_TOKEN_STAMP = True
+    # Evidence files of control runs: where they are kept (outside the web root) and the
+    # largest accepted; a request body may be a little larger (the form's other fields),
+    # beyond that Werkzeug answers 413 before the view runs.
+    RISKREG_EVIDENCE_DIR = os.environ.get("RISKREG_EVIDENCE_DIR") or str(
+        Path(os.environ["RISKREG_FILES_DIR"]) / "evidence" if os.environ.get("RISKREG_FILES_DIR")
+        else INSTANCE_DIR / "evidence")
+    RISKREG_EVIDENCE_MAX_BYTES = _env_int("RISKREG_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
     @classmethod
     def check(cls, config: dict) -> None:
@@ -70,6 +78,11 @@ class Config:
             value = config.get(name, least)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ConfigError(f"{name} must be a whole number of at least {least}.")
+        evidence = config.get("RISKREG_EVIDENCE_MAX_BYTES", 1)
+        if not isinstance(evidence, int) or isinstance(evidence, bool) or evidence < 1:
+            raise ConfigError("RISKREG_EVIDENCE_MAX_BYTES must be a whole number of bytes.")
+        if config.get("MAX_CONTENT_LENGTH") is None:
+            config["MAX_CONTENT_LENGTH"] = evidence + 1024 * 1024
         for name in ("LOGIN_FAILURE_LIMIT", "LOGIN_ADDRESS_FAILURE_LIMIT"):
             try:
                 parse_limit(str(config.get(name, "1 per minute")))
@@ -103,6 +116,8 @@ class TestConfig(Config):
     # Cheap hashes in tests only (argon2id still); production uses argon2-cffi's defaults.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
+    RISKREG_EVIDENCE_DIR = os.environ.get("RISKREG_TEST_EVIDENCE_DIR") or str(
+        Path(tempfile.gettempdir()) / f"riskreg-test-evidence-{os.getpid()}")
 
 
 def config_for_env() -> type[Config]:

@@ -24,6 +24,8 @@ MESSAGES = {
     404: N_("The page or object was not found."),
     405: N_("This method is not allowed here."),
     409: N_("The object was changed by someone else."),
+    413: N_("What was sent is too large (a file above the size limit?). Nothing was saved: "
+            "go back and choose a smaller file."),
     429: N_("Too many attempts. Wait a few minutes and try again."),
     500: N_("Something went wrong on our side. The change was not saved."),
 }

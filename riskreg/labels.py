@@ -23,7 +23,13 @@ AUDIT_ACTIONS = {"create": _l("Created"), "update": _l("Changed"), "assess": _l(
                  "follow_up": _l("Followed up"), "carry_forward": _l("Carried forward"),
                  "finish": _l("Finished"), "cancel": _l("Cancelled"),
                  "retire": _l("Retired"), "reinstate": _l("Taken into use again"),
-                 "move": _l("Moved")}
+                 "move": _l("Moved"),
+                 # internal control (riskreg/controls)
+                 "adopt": _l("Adopted"), "amend": _l("Amended after adoption"),
+                 "close": _l("Closed"), "period_reported": _l("Follow-up reported"),
+                 "results": _l("Results recorded"), "measure": _l("Measure from deviation"),
+                 "evidence_add": _l("Evidence attached"),
+                 "evidence_delete": _l("Evidence removed")}
 MEASURE_STATES = {"active": _l("Active"), "finished": _l("Finished"),
                   "cancelled": _l("Cancelled")}
 # Goal fulfilment (Måluppfyllelse) and trend (Utveckling): words beside every symbol,
@@ -58,6 +64,14 @@ AUDIT_FIELDS = {
     "status_by_hand": _l("Set by hand"), "status_comment": _l("Why (required when set by hand)"),
     "risk_number": _l("Risk"), "parent_id": _l("Belongs to"),
     "start_year": _l("First year"), "end_year": _l("Last year"),
+    "risk_ids": _l("Risks"), "unit_ids": _l("Units"), "year": _l("Year"),
+    "decided_on": _l("Date of the decision"), "paragraph": _l("Paragraph (§)"),
+    "dnr": _l("Case number (dnr)"), "frequency": _l("Frequency"),
+    "method_text": _l("Control method"), "sample_size": _l("Sample size"),
+    "conclusion": _l("Conclusion"), "severity": _l("Severity"),
+    "deviation_count": _l("Deviations"), "sampled": _l("Sampled items"),
+    "items": _l("Sampled items"), "not_performed_reason": _l("Not performed: why"),
+    "filename": _l("File"), "summary": _l("Change"), "note": _l("Note"),
 }
 
 
@@ -129,7 +143,11 @@ def audit_value(value: Any, key: str | None = None,
     """A value of an audit event as a reader wants it: names for ids, words for codes."""
     if value is None or value == "":
         return "–"
-    if names and (key, value) in names:
+    if isinstance(value, list):
+        return ", ".join(audit_value(v, None, names) for v in value) or "–"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {audit_value(v, None, names)}" for k, v in value.items())
+    if names and isinstance(value, int | str) and (key, value) in names:
         return names[(key, value)]
     if (object_type, key) in OBJECT_VALUES:
         return _label(OBJECT_VALUES[(object_type, key)], value)

@@ -2,7 +2,7 @@
 (issue 11, "Reported periods are locked")
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-11-30
 
 One row per (period, unit); the unique (period, unit_id) index is the lookup "is this
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

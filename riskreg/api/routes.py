@@ -283,3 +283,72 @@ def heatmap():
             } for c in cmp.changes],
         }
     return body
+
+
+# -- internal control (issue 11) -------------------------------------------------------
+@bp.route("/controls")
+@api_login_required
+def controls():
+    """The controls of the internal-control plans on the unit (and beneath)."""
+    from ..controls import queries as cq
+
+    unit = web.unit_arg(current_user)
+    include = web.bool_arg("include_subunits", True)
+    return {"controls": [{
+        "id": c.id,
+        "number": c.number,
+        "title": c.title,
+        "plan": {"id": c.plan.id, "year": c.plan.year, "title": c.plan.title,
+                 "state": c.plan.state, "unit_id": c.plan.unit_id},
+        "method": c.method,
+        "method_text": c.method_text,
+        "frequency": c.frequency,
+        "responsible": ({"id": c.responsible.id, "name": c.responsible.name}
+                        if c.responsible else None),
+        "measure_id": c.measure_id,
+        "sample_size": c.sample_size,
+        "risk_ids": sorted(link.risk_id for link in c.risk_links),
+        "unit_ids": sorted(link.unit_id for link in c.unit_links),
+    } for c in cq.api_controls(current_user, unit, include)]}
+
+
+@bp.route("/control-runs")
+@api_login_required
+def control_runs():
+    """Control runs on the unit (and beneath), optionally of one period."""
+    from ..controls import queries as cq
+
+    unit = web.unit_arg(current_user)
+    include = web.bool_arg("include_subunits", True)
+    period = web.parse_period(request.args.get("period"), allow_future=True) if \
+        request.args.get("period") else None
+    page = web.positive_int_arg("page", 1)
+    per_page = web.positive_int_arg("per_page", 50, MAX_PER_PAGE)
+    rows, total = cq.api_runs(current_user, unit, period, include, per_page,
+                              (page - 1) * per_page)
+    return {"period": str(period) if period else None, "total": total, "page": page,
+            "per_page": per_page, "runs": [{
+                "id": r.id,
+                "control_id": r.control_id,
+                "unit": {"id": r.unit.id, "code": r.unit.code, "name": r.unit.name},
+                "period": str(r.period),
+                "occasion": r.occasion,
+                "performed_by": ({"id": r.performed_by.id, "name": r.performed_by.name}
+                                 if r.performed_by else None),
+                "performed_on": r.performed_on.isoformat() if r.performed_on else None,
+                "population_description": r.population_description,
+                "population_size": r.population_size,
+                "sample_size": r.sample_size,
+                "seed": r.seed,
+                "algorithm": r.algorithm,
+                "sampled_items": [{"position": i.position + 1,
+                                   "population_index": i.population_index + 1,
+                                   "value": i.value, "result": i.result,
+                                   "severity": i.severity, "note": i.note,
+                                   "measure_id": i.measure_id} for i in r.items],
+                "deviations": r.deviation_count,
+                "severity": r.severity,
+                "conclusion": r.conclusion,
+                "not_performed_reason": r.not_performed_reason,
+                "demo": r.demo,
+            } for r in rows]}

@@ -2,6 +2,18 @@
 
 from .audit import AuditEvent
 from .locks import PeriodLock
+from .controls import (
+    Control,
+    ControlPlan,
+    ControlPlanRisk,
+    ControlRisk,
+    ControlRun,
+    ControlRunItem,
+    ControlUnit,
+    Evidence,
+    PlanAmendment,
+    PlanFollowUp,
+)
 from .measures import Measure, MeasureFollowUp, MeasureRisk, MeasureStatus
 from .numbering import NumberSeries
 from .org import Unit
@@ -14,6 +26,16 @@ from .users import RoleAssignment, User
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Control",
+    "ControlPlan",
+    "ControlPlanRisk",
+    "ControlRisk",
+    "ControlRun",
+    "ControlRunItem",
+    "ControlUnit",
+    "Evidence",
+    "PlanAmendment",
+    "PlanFollowUp",
     "Risk",
     "RiskAssessment",
     "RiskGoalMark",

@@ -73,6 +73,9 @@ class Form:
 RISK = "/risks/{risk:NLL-RS:3}"
 MEASURE = "/measures/{measure:NLL-RS:101}"
 KPI = "/kpis/{kpi:NLL-RS:Andel digitala}"
+IC_PLAN = "/controls/plans/{icplan:NLL-RS:2022}"
+IC_CONTROL = "/controls/{control:NLL-RS:2022:2}"
+SRM_RUN = "/controls/runs/{icrun:SRM-PV:2024:5:SRM-PV-LINDEN:2024-T2}"
 FIRST = "<first choice>"
 NEW_PASSWORD = (("password", "a-long-enough-password"), ("confirm", "a-long-enough-password"))
 LS1_OWNER_PAGE = f"/admin/users/{{user:{LS1_OWNER}}}"
@@ -133,6 +136,28 @@ FORMS = [
     Form("locks.index", "coordinator", "/locks/", fill=(("unit", FIRST),)),
     Form("locks.reopen", "coordinator", "/locks/{lock:NLL-RS:2022-T1}/reopen",
          fill=(("reason", "Fuzz"),)),
+    # internal control (issue 11): Regionstyrelsen's adopted 2022 plan and its control 2; a
+    # draft plan of Länssjukvård 1 (made for the example); Sörmland's spot check at
+    # Vårdcentralen Linden in 2024-T2 (drawn items, a deviation without a measure)
+    Form("controls.plan_new", "coordinator", "/controls/plans/new?unit={unit:NLL-RS}",
+         fill=(("title", "Fuzzplanen"), ("year", "2023"))),
+    Form("controls.plan_edit", "coordinator", f"{IC_PLAN}/edit"),
+    Form("controls.plan_adopt", "coordinator", "/controls/plans/{icplan:NLL-LS1:2022}/adopt",
+         fill=(("decided_on", "2021-12-01"),)),
+    Form("controls.plan_follow_up", "coordinator", f"{IC_PLAN}/follow-up"),
+    Form("controls.plan_close", "coordinator", f"{IC_PLAN}/close", fill=(("reason", "Fuzz"),)),
+    Form("controls.control_new", "coordinator", f"{IC_PLAN}/controls/new",
+         fill=(("title", "Fuzzkontrollen"), ("amendment_reason", "Fuzz"))),
+    Form("controls.control_edit", "coordinator", f"{IC_CONTROL}/edit",
+         fill=(("amendment_reason", "Fuzz"),)),
+    Form("controls.run_new", "coordinator", f"{IC_CONTROL}/runs/new",
+         fill=(("items", "F-1\nF-2\nF-3"), ("sample_size", "2"))),
+    Form("controls.run", "coordinator_sormland", SRM_RUN),
+    Form("controls.evidence_add", "coordinator_sormland", f"{SRM_RUN}/evidence", page=SRM_RUN),
+    Form("controls.evidence_delete", "coordinator_sormland",
+         "/controls/evidence/{icevidence}/delete", page=SRM_RUN),
+    Form("controls.item_measure", "coordinator_sormland", "/controls/items/{icitem}/measure",
+         page=SRM_RUN),
 ]
 
 # Pages and API endpoints whose query parameters are fuzzed (as ``role``).
@@ -159,6 +184,10 @@ QUERIES = [
     ("coordinator", "/api/v1/kpis"),
     ("coordinator", "/locks/"),
     ("owner", "/locks/"),
+    ("coordinator", "/controls/dashboard"),
+    ("board", "/controls/plans/{icplan:NLL-RS:2022}/report"),
+    ("coordinator", "/api/v1/controls"),
+    ("coordinator", "/api/v1/control-runs"),
 ]
 # Parameters the recording must find (a check that the recording works).
 EXPECTED_PARAMETERS = {
@@ -300,7 +329,26 @@ def resolve_all(url: str) -> str:
         return str(made.id)
 
     url = re.sub(r"\{lock:([^:}]+):([^}]+)\}", _lock, url)
-    return resolve(re.sub(r"\{token:([^}]+)\}", _token, url))
+    return resolve(re.sub(r"\{token:([^}]+)\}", _token, _internal_control(url)))
+
+
+def _internal_control(url: str) -> str:
+    """{icevidence}: a PDF attached to Sörmland's Linden run for the example; {icitem}: a
+    deviation of that run without a measure."""
+    from riskreg.controls import services as ic
+    from tests.helpers import controls as icl
+
+    if "{icevidence}" in url:
+        linden = icl.run(5, "SRM-PV-LINDEN", "2024-T2", "SRM-PV", 2024)
+        with transaction():
+            ev = ic.add_evidence(user(DEMO_USERS["coordinator_sormland"]), linden,
+                                 "underlag.pdf", icl.PDF)
+        url = url.replace("{icevidence}", str(ev.id))
+    if "{icitem}" in url:
+        linden = icl.run(5, "SRM-PV-LINDEN", "2024-T2", "SRM-PV", 2024)
+        item = next(i for i in linden.items if i.result == "deviation" and not i.measure_id)
+        url = url.replace("{icitem}", str(item.id))
+    return url
 
 
 # -- the form fuzz -----------------------------------------------------------------------------
@@ -311,6 +359,12 @@ def test_no_form_input_gives_a_server_error(target: Form, as_role, figures):
         with transaction():
             db.session.add(RoleAssignment(user_id=first.user_id, role="board",
                                           unit_id=first.unit_id))
+    if target.endpoint == "controls.plan_adopt":  # a draft plan to adopt
+        from riskreg.controls import services as ic
+        from tests.conftest import unit
+
+        with transaction():
+            ic.create_plan(None, unit("NLL-LS1"), 2022, "Fuzz: utkast")
     client = as_role(target.role)
     url = resolve_all(target.url)
     page = resolve_all(target.page) if target.page else url

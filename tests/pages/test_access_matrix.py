@@ -72,6 +72,11 @@ def nll_rs_reader(default, **others) -> dict[str, object]:
 NLL_PLAN_EDIT = expect(403, anonymous=LOGIN, coordinator=200, admin_sormland=404,
                        coordinator_sormland=404)
 
+# Internal control: Regionstyrelsen's 2022 plan, its control 2 and that control's demo run
+IC_PLAN = "{icplan:NLL-RS:2022}"
+IC_CONTROL = "{control:NLL-RS:2022:2}"
+IC_RUN = "{icrun:NLL-RS:2022:2:NLL-RS:2022-T1}"
+
 NLL_OWNER = "riskagare@norrbotten.example"  # owner on NLL-RS
 LS1_OWNER = "riskagare.ls1@norrbotten.example"  # owner on NLL-LS1
 SRM_OWNER = "riskagare@sormland.example"  # owner on SRM-PV
@@ -229,6 +234,48 @@ PAGES = [
     Page("locks.index", "/locks/?unit={unit:SRM-PV}",
          expect(404, anonymous=LOGIN, admin_sormland=200, coordinator_sormland=200)),
     Page("locks.reopen", f"/locks/{2**31 - 1}/reopen", signed_in(404)),
+    # -- internal control (issue 11): Regionstyrelsen's adopted 2022 plan; its control 2
+    # has a demo run in 2022-T1; Sörmland's plan is Division Primärvård's 2024 plan
+    Page("controls.index", "/controls/", signed_in(200)),
+    Page("controls.plan_new", "/controls/plans/new",
+         expect(403, anonymous=LOGIN, coordinator=200, coordinator_ls1=200,
+                coordinator_sormland=200)),
+    Page("controls.plan_new", "/controls/plans/new?unit={unit:NLL-RS}",
+         expect(403, anonymous=LOGIN, coordinator=200, coordinator_ls1=404,
+                coordinator_sormland=404)),
+    Page("controls.plan", f"/controls/plans/{IC_PLAN}", nll_rs_reader(200)),
+    Page("controls.plan", "/controls/plans/{icplan:SRM-PV:2024}",
+         expect(404, anonymous=LOGIN, admin_sormland=200, coordinator_sormland=200)),
+    Page("controls.plan_edit", f"/controls/plans/{IC_PLAN}/edit",
+         nll_rs_reader(403, coordinator=200)),
+    Page("controls.plan_adopt", f"/controls/plans/{IC_PLAN}/adopt", nll_rs_reader(403)),
+    Page("controls.plan_follow_up", f"/controls/plans/{IC_PLAN}/follow-up",
+         nll_rs_reader(403, coordinator=200)),
+    Page("controls.plan_close", f"/controls/plans/{IC_PLAN}/close",
+         nll_rs_reader(403, coordinator=200)),
+    Page("controls.control_new", f"/controls/plans/{IC_PLAN}/controls/new",
+         nll_rs_reader(403, coordinator=200)),
+    Page("controls.control", f"/controls/{IC_CONTROL}", nll_rs_reader(200)),
+    Page("controls.control_edit", f"/controls/{IC_CONTROL}/edit",
+         nll_rs_reader(403, coordinator=200)),
+    Page("controls.run_new", f"/controls/{IC_CONTROL}/runs/new",
+         nll_rs_reader(403, coordinator=200)),
+    Page("controls.run", f"/controls/runs/{IC_RUN}", nll_rs_reader(200)),
+    Page("controls.run_redraw", f"/controls/runs/{IC_RUN}/redraw", nll_rs_reader(200)),
+    Page("controls.evidence", f"/controls/evidence/{2**31 - 1}", signed_in(404)),
+    Page("controls.dashboard", "/controls/dashboard", signed_in(200)),
+    Page("controls.dashboard", "/controls/dashboard?unit={unit:NLL-RS}&period=2022-T1",
+         nll_rs_reader(200)),
+    Page("controls.report", f"/controls/plans/{IC_PLAN}/report?period=2022-T1",
+         nll_rs_reader(200)),
+    Page("controls.report", "/controls/plans/{icplan:SRM-PV:2024}/report?period=2024-T2",
+         expect(404, anonymous=LOGIN, admin_sormland=200, coordinator_sormland=200)),
+    Page("api.controls", "/api/v1/controls", expect(200, anonymous=401)),
+    Page("api.controls", "/api/v1/controls?unit={unit:NLL-RS}&include_subunits=false",
+         nll_rs_reader(200, anonymous=401)),
+    Page("api.control_runs", "/api/v1/control-runs", expect(200, anonymous=401)),
+    Page("api.control_runs", "/api/v1/control-runs?unit={unit:NLL-RS}&period=2022-T1",
+         nll_rs_reader(200, anonymous=401)),
     Page("vendor.plotly", "/vendor/plotly.min.js", everyone(200)),
     Page("vendor.plotly_css", "/vendor/plotly.css", everyone(200)),
 ]
@@ -254,12 +301,18 @@ ACTIONS = [
          {**NLL_PLAN_EDIT, "coordinator": 400, "anonymous": LOGIN}),
     Page("kpis.unlink", "/kpis/{kpi:NLL-RS:Andel digitala}/links/{risk:NLL-RS:7}/delete",
          {**NLL_PLAN_EDIT, "coordinator": 302, "anonymous": LOGIN}),
+    # no file chosen: the coordinator's form error on the run page (400)
+    Page("controls.evidence_add", f"/controls/runs/{IC_RUN}/evidence",
+         nll_rs_reader(403, coordinator=400)),
+    Page("controls.evidence_delete", f"/controls/evidence/{2**31 - 1}/delete", signed_in(404)),
+    Page("controls.item_measure", f"/controls/items/{2**31 - 1}/measure", signed_in(404)),
 ]
 ACTION_DATA = {"admin.user_active": {"active": "0"}, "api.token_create": {"name": "matrix"},
                "measures.carry_forward": {"period": "2022-T1"}}
 
 _PLACEHOLDER = re.compile(
-    r"\{(unit|user|assignment|risk|measure|plan|kpi|perspective):([^}]+)\}")
+    r"\{(unit|user|assignment|risk|measure|plan|kpi|perspective|icplan|control|icrun)"
+    r":([^}]+)\}")
 
 
 def resolve(url: str) -> str:
@@ -285,6 +338,8 @@ def resolve(url: str) -> str:
             return str(db.session.scalar(
                 select(Risk.id).join(Plan, Plan.id == Risk.plan_id)
                 .where(Plan.unit_id == unit(code).id, Risk.number == int(number))))
+        if kind in ("icplan", "control", "icrun"):
+            return str(_internal_control(kind, key))
         if kind == "measure":  # {measure:PLAN-UNIT-CODE:NUMBER}
             code, number = key.rsplit(":", 1)
             return str(db.session.scalar(
@@ -293,6 +348,18 @@ def resolve(url: str) -> str:
         return str(assignments_of(key)[0].id)
 
     return _PLACEHOLDER.sub(_id, url)
+
+
+def _internal_control(kind: str, key: str) -> int:
+    """{icplan:UNIT:YEAR}, {control:UNIT:YEAR:NUMBER}, {icrun:UNIT:YEAR:NUMBER:RUN-UNIT:PERIOD}"""
+    from tests.helpers import controls
+
+    parts = key.split(":")
+    if kind == "icplan":
+        return controls.plan(parts[0], int(parts[1])).id
+    if kind == "control":
+        return controls.control(int(parts[2]), parts[0], int(parts[1])).id
+    return controls.run(int(parts[2]), parts[3], parts[4], parts[0], int(parts[1])).id
 
 
 def check(response, expected) -> None:

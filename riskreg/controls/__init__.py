@@ -1,0 +1,1 @@
+"""Internal control: plans, controls, control runs (spot checks), evidence (issue 11)."""
