@@ -1,7 +1,6 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
 from .audit import AuditEvent
-from .locks import PeriodLock
 from .controls import (
     Control,
     ControlPlan,
@@ -14,6 +13,7 @@ from .controls import (
     PlanAmendment,
     PlanFollowUp,
 )
+from .locks import PeriodLock
 from .measures import Measure, MeasureFollowUp, MeasureRisk, MeasureStatus
 from .numbering import NumberSeries
 from .org import Unit
