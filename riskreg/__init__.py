@@ -129,13 +129,15 @@ def register_features(app: Flask) -> None:
     start page's steps and panels, the demo-data loaders."""
     from flask_babel import lazy_gettext as _l
 
-    from . import navigation, seed
+    from . import navigation, reminders, seed
     from .auth.permissions import is_board
     from .findings import start as findings_start
     from .kpis import seed as kpi_seed
     from .main import start as main_start
     from .measures import seed as measure_seed
     from .measures import start as measure_start
+    from .reminders import providers as reminder_providers
+    from .reminders import start as reminder_start
     from .risks import seed as risk_seed
     from .risks import start as risk_start
 
@@ -152,8 +154,11 @@ def register_features(app: Flask) -> None:
     main_start.init_start_page(
         app,
         steps=[main_start.admin_steps, risk_start.steps, measure_start.steps],
-        panels=[risk_start.awaiting_panels, findings_start.coordinator_panel],
+        panels=[reminder_start.todo_panel, risk_start.awaiting_panels,
+                findings_start.coordinator_panel],
     )
+    reminders.init_reminders(app, providers=[reminder_providers.risks_to_reassess,
+                                             reminder_providers.measures_to_report])
     seed.init_seed(app, loaders=[risk_seed.load_risks, measure_seed.load_measures,
                                  kpi_seed.load_links])
 
@@ -197,6 +202,8 @@ def register_input_checks(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .cli import init_cli
     from .ops.backup import init_backup_cli
+    from .reminders.cli import init_reminders_cli
 
     init_cli(app)
     init_backup_cli(app)
+    init_reminders_cli(app)

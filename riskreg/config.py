@@ -60,13 +60,23 @@ class Config:
     # Stamp API tokens' last_used_at after the response (off only in the test harness,
     # whose requests share one connection and one outer transaction).
     API_TOKEN_STAMP = True
+    # Reminder mails (flask send-reminders): the SMTP server, the sender, and the address
+    # people reach Riskreg at (for the links in the mails). Read by riskreg/reminders/mail.py.
+    RISKREG_SMTP_HOST = os.environ.get("RISKREG_SMTP_HOST")
+    RISKREG_SMTP_PORT = _env_int("RISKREG_SMTP_PORT", 587)
+    RISKREG_SMTP_USER = os.environ.get("RISKREG_SMTP_USER")
+    RISKREG_SMTP_PASSWORD = os.environ.get("RISKREG_SMTP_PASSWORD")
+    RISKREG_SMTP_STARTTLS = os.environ.get("RISKREG_SMTP_STARTTLS", "1") != "0"
+    RISKREG_MAIL_FROM = os.environ.get("RISKREG_MAIL_FROM")
+    RISKREG_BASE_URL = os.environ.get("RISKREG_BASE_URL")
 
     @classmethod
     def check(cls, config: dict) -> None:
         """Refuse to start in production without a real secret key, or with a session
         timeout or proxy count that is not a whole number in range."""
         for name, least in (("RISKREG_SESSION_IDLE_MINUTES", 1),
-                            ("RISKREG_SESSION_MAX_HOURS", 1), ("RISKREG_TRUSTED_PROXIES", 0)):
+                            ("RISKREG_SESSION_MAX_HOURS", 1), ("RISKREG_TRUSTED_PROXIES", 0),
+                            ("RISKREG_SMTP_PORT", 1)):
             value = config.get(name, least)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ConfigError(f"{name} must be a whole number of at least {least}.")

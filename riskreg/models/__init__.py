@@ -5,6 +5,7 @@ from .measures import Measure, MeasureFollowUp, MeasureRisk, MeasureStatus
 from .numbering import NumberSeries
 from .org import Unit
 from .plan import Kpi, KpiOutcome, KpiRiskLink, Perspective, Plan, StrategicGoal, SuccessFactor
+from .reminders import ReminderSent
 from .risks import ApiToken, Risk, RiskAssessment, RiskGoalMark, RiskState
 from .scale import RiskScale
 from .sessions import UserSession
@@ -13,6 +14,7 @@ from .users import RoleAssignment, User
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "ReminderSent",
     "Risk",
     "RiskAssessment",
     "RiskGoalMark",

@@ -1,0 +1,160 @@
+"""The providers of the risk register and the measures (named in ``create_app``): each is
+one statement, whatever the number of risks, measures or people.
+
+The organisation's deadline (``risk_scale.reassess_days``, the default when it has no
+stored scale) is joined in SQL through the unit's root, so that the "due by the horizon"
+test is an integer comparison per row (``DueQuery.slack``); which tertial is owed is
+computed in SQL by the rule of due.py, and the same rule is applied again in Python to the
+few rows returned, to name the tertial and its due date.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, literal, not_, or_, select, true
+from sqlalchemy.orm import aliased
+
+from ..domain.periods import Period
+from ..extensions import db
+from ..links import url_pattern
+from ..models.measures import Measure, MeasureFollowUp
+from ..models.org import Unit
+from ..models.risks import Risk
+from ..models.scale import DEFAULT_REASSESS_DAYS, RiskScale
+from ..models.users import User
+from ..risks.latest import latest_code, unpack
+from .due import DueItem, DueQuery, owed
+
+_Root = aliased(Unit, name="root")
+
+
+def _with_deadline(stmt):
+    """Join the unit's organisation (its root unit) and that organisation's scale."""
+    return (stmt.join(_Root, and_(_Root.parent_id.is_(None), Unit.path.startswith(_Root.path)))
+            .outerjoin(RiskScale, RiskScale.unit_id == _Root.id))
+
+
+def _deadline_days():
+    return func.coalesce(RiskScale.reassess_days, literal(DEFAULT_REASSESS_DAYS))
+
+
+def _start_of(period: Period) -> datetime:
+    return datetime(period.start_date.year, period.start_date.month, period.start_date.day,
+                    tzinfo=UTC)
+
+
+def _owed_sql(latest, q: DueQuery, days, in_previous, in_current):
+    """SQL of ``owed(...)`` due by the horizon: the previous tertial is owed and due, or
+    the previous is not owed and the current one is owed and due (``latest`` as a period
+    key)."""
+    prev, cur = q.previous, q.current
+    owes_prev = and_(in_previous, or_(latest.is_(None), latest < prev.key))
+    owes_cur = and_(in_current, or_(latest.is_(None), latest < cur.key))
+    return or_(and_(owes_prev, days <= q.slack(prev)),
+               and_(not_(owes_prev), owes_cur, days <= q.slack(cur)))
+
+
+def _started_by(period: Period):
+    return or_(Measure.start_date.is_(None), Measure.start_date <= period.end_date)
+
+
+def _period(value) -> Period | None:
+    """A latest tertial as read: a Period (a period column) or a key (computed)."""
+    if value is None or isinstance(value, Period):
+        return value
+    return Period.from_key(value)
+
+
+def _existed(inner):
+    """SQL: the object existed in the previous tertial: something was done in it before,
+    or it was made before the current tertial began (an imported register's objects are
+    made on the day of the import: their earlier assessments tell their age)."""
+    return or_(inner.c.latest.is_not(None), inner.c.created_early)
+
+
+def _person(stmt, column, q: DueQuery):
+    stmt = stmt.join(User, User.id == column).where(User.active.is_(True))
+    return stmt if q.person_id is None else stmt.where(column == q.person_id)
+
+
+# -- risks to re-assess (their owners) ----------------------------------------------------
+def risks_to_reassess(q: DueQuery) -> list[DueItem]:
+    cur = q.current
+    inner = _person(_with_deadline(
+        select(Risk.id.label("id"), Risk.number.label("number"), Risk.title.label("title"),
+               Unit.name.label("unit"), Risk.owner_id.label("person"),
+               unpack(latest_code(cur))[3].label("latest"),
+               (Risk.created_at < _start_of(cur)).label("created_early"),
+               _deadline_days().label("days"))
+        .join(Unit, Unit.id == Risk.unit_id)
+        .where(Risk.archived_at.is_(None))), Risk.owner_id, q).subquery("r")
+    rows = db.session.execute(
+        select(inner).where(_owed_sql(inner.c.latest, q, inner.c.days,
+                                      _existed(inner), true()))
+    ).all()
+    link = url_pattern("risks.assess", "risk_id")
+    items = []
+    for r in rows:
+        latest = _period(r.latest)
+        period = owed(latest, cur, in_previous=latest is not None or bool(r.created_early))
+        if period is None:
+            continue
+        due = period.due_date(r.days)
+        if due > q.horizon:
+            continue
+        items.append(DueItem(
+            "risk", _l("Re-assess risk %(number)d for %(period)s", number=r.number,
+                       period=str(period)),
+            r.title, r.unit, due, link(r.id), r.person, r.id))
+    return items
+
+
+# -- measures to report, and measures due (their responsible) ------------------------------
+def measures_to_report(q: DueQuery) -> list[DueItem]:
+    """Two kinds of item: the status report of a tertial (by the organisation's deadline,
+    like the risks' re-assessments), and the measure's own due date (finish it, or close
+    it with a reason)."""
+    cur, prev = q.current, q.previous
+    reported = (select(func.max(MeasureFollowUp.period))
+                .where(MeasureFollowUp.measure_id == Measure.id,
+                       MeasureFollowUp.status_id.is_not(None))
+                .correlate(Measure).scalar_subquery())
+    inner = _person(_with_deadline(
+        select(Measure.id.label("id"), Measure.number.label("number"),
+               Measure.title.label("title"), Unit.name.label("unit"),
+               Measure.responsible_id.label("person"), Measure.due_date.label("due_date"),
+               reported.label("latest"),
+               (Measure.created_at < _start_of(cur)).label("created_early"),
+               _started_by(prev).label("started_early"),
+               _started_by(cur).label("in_current"),
+               _deadline_days().label("days"))
+        .join(Unit, Unit.id == Measure.unit_id)
+        .where(Measure.state == "active")), Measure.responsible_id, q).subquery("m")
+    rows = db.session.execute(
+        select(inner).where(or_(
+            _owed_sql(inner.c.latest, q, inner.c.days,
+                      and_(_existed(inner), inner.c.started_early), inner.c.in_current),
+            inner.c.due_date <= q.horizon))
+    ).all()
+    report = url_pattern("measures.follow_up", "measure_id")
+    detail = url_pattern("measures.detail", "measure_id")
+    items = []
+    for r in rows:
+        latest = _period(r.latest)
+        period = owed(latest, cur,
+                      in_previous=(latest is not None or bool(r.created_early))
+                      and bool(r.started_early),
+                      in_current=bool(r.in_current))
+        if period is not None and (due := period.due_date(r.days)) <= q.horizon:
+            items.append(DueItem(
+                "measure_report", _l("Report the status of measure %(number)d for %(period)s",
+                                     number=r.number, period=str(period)),
+                r.title, r.unit, due, f"{report(r.id)}?period={period}", r.person, r.id))
+        if r.due_date is not None and r.due_date <= q.horizon:
+            items.append(DueItem(
+                "measure_due", _l("Finish measure %(number)d (or close it with a reason)",
+                                  number=r.number),
+                r.title, r.unit, r.due_date, detail(r.id), r.person, r.id))
+    return items
