@@ -51,7 +51,7 @@ class SmtpSettings:
         if config.get("RISKREG_SMTP_PASSWORD") and not config.get("RISKREG_SMTP_STARTTLS"):
             raise MailConfigError("RISKREG_SMTP_PASSWORD is set while RISKREG_SMTP_STARTTLS "
                                   "is 0: the password would cross the network unencrypted.")
-        if not parseaddr(config["RISKREG_MAIL_FROM"])[1]:
+        if "@" not in parseaddr(config["RISKREG_MAIL_FROM"])[1]:
             raise MailConfigError("RISKREG_MAIL_FROM is not an e-mail address.")
         return cls(config["RISKREG_SMTP_HOST"], int(config.get("RISKREG_SMTP_PORT") or 587),
                    config.get("RISKREG_SMTP_USER") or None,
@@ -150,9 +150,12 @@ class Mailer:
 def describe(exc: BaseException) -> str:
     """A failure as the operator reads it (no settings, no password)."""
     if isinstance(exc, smtplib.SMTPResponseException):
-        detail = exc.smtp_error.decode(errors="replace") if isinstance(
-            exc.smtp_error, bytes) else str(exc.smtp_error)
-        return f"SMTP {exc.smtp_code}: {detail}"
+        return f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "the server refused the recipient: " + ", ".join(exc.recipients)
+        return "; ".join(f"SMTP {code}: {_text(detail)} ({address})"
+                         for address, (code, detail) in exc.recipients.items())
     return f"{type(exc).__name__}: {exc}"
+
+
+def _text(detail: bytes | str) -> str:
+    return detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)

@@ -154,7 +154,8 @@ def measures_to_report(q: DueQuery) -> list[DueItem]:
                 r.title, r.unit, due, f"{report(r.id)}?period={period}", r.person, r.id))
         if r.due_date is not None and r.due_date <= q.horizon:
             items.append(DueItem(
-                "measure_due", _l("Finish measure %(number)d (or close it with a reason)",
-                                  number=r.number),
+                "measure_due",
+                _l("Measure %(number)d is due: finish it, or cancel it with a reason",
+                   number=r.number),
                 r.title, r.unit, r.due_date, detail(r.id), r.person, r.id))
     return items

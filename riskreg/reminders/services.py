@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, clock
@@ -95,15 +95,15 @@ def plan(today: date, days: int) -> list[Reminder]:
 
 def _already(today: date) -> dict[int, str]:
     return dict(db.session.execute(select(ReminderSent.user_id, ReminderSent.status)
-                                   .where(ReminderSent.day == today)).tuples())
+                                   .where(ReminderSent.day == today)).all())
 
 
 def _claim(today: date, reminders: list[Reminder]) -> None:
     try:
         with transaction():
-            db.session.add_all([ReminderSent(user_id=r.person.id, day=today,
-                                             items=len(r.items), overdue=r.overdue(today),
-                                             status="sending") for r in reminders])
+            db.session.execute(insert(ReminderSent), [
+                {"user_id": r.person.id, "day": today, "items": len(r.items),
+                 "overdue": r.overdue(today), "status": "sending"} for r in reminders])
     except IntegrityError as exc:
         raise ReminderRunError(
             "Another send-reminders run claimed some of today's reminders first; this run "
