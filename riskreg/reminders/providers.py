@@ -11,9 +11,10 @@ few rows returned, to name the tertial and its due date.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, literal, not_, or_, select, true
+from sqlalchemy import Date, Integer, and_, bindparam, func, literal, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ..domain.periods import Period
@@ -45,15 +46,21 @@ def _start_of(period: Period) -> datetime:
                     tzinfo=UTC)
 
 
-def _owed_sql(latest, q: DueQuery, days, in_previous, in_current):
+def _owed_sql(latest, cur: Period, days, in_previous, in_current):
     """SQL of ``owed(...)`` due by the horizon: the previous tertial is owed and due, or
     the previous is not owed and the current one is owed and due (``latest`` as a period
-    key)."""
-    prev, cur = q.previous, q.current
+    key; the horizon enters as the parameters ``slack_prev`` and ``slack_cur``,
+    DueQuery.slack)."""
+    prev = cur.previous()
     owes_prev = and_(in_previous, or_(latest.is_(None), latest < prev.key))
     owes_cur = and_(in_current, or_(latest.is_(None), latest < cur.key))
-    return or_(and_(owes_prev, days <= q.slack(prev)),
-               and_(not_(owes_prev), owes_cur, days <= q.slack(cur)))
+    return or_(and_(owes_prev, days <= bindparam("slack_prev", type_=Integer)),
+               and_(not_(owes_prev), owes_cur, days <= bindparam("slack_cur", type_=Integer)))
+
+
+def _params(q: DueQuery) -> dict:
+    return {"slack_prev": q.slack(q.previous), "slack_cur": q.slack(q.current),
+            "horizon": q.horizon, "person": q.person_id}
 
 
 def _started_by(period: Period):
@@ -74,14 +81,16 @@ def _existed(inner):
     return or_(inner.c.latest.is_not(None), inner.c.created_early)
 
 
-def _person(stmt, column, q: DueQuery):
+def _person(stmt, column, by_person: bool):
     stmt = stmt.join(User, User.id == column).where(User.active.is_(True))
-    return stmt if q.person_id is None else stmt.where(column == q.person_id)
+    return stmt.where(column == bindparam("person", type_=Integer)) if by_person else stmt
 
 
-# -- risks to re-assess (their owners) ----------------------------------------------------
-def risks_to_reassess(q: DueQuery) -> list[DueItem]:
-    cur = q.current
+# The statements are built once per (tertial, one person or everyone) and take the horizon
+# and the person as parameters: building a statement of this size costs milliseconds of
+# Python, more than the database needs to answer it for one person (the start page).
+@lru_cache(maxsize=16)
+def _risk_statement(cur: Period, by_person: bool):
     inner = _person(_with_deadline(
         select(Risk.id.label("id"), Risk.number.label("number"), Risk.title.label("title"),
                Unit.name.label("unit"), Risk.owner_id.label("person"),
@@ -89,11 +98,15 @@ def risks_to_reassess(q: DueQuery) -> list[DueItem]:
                (Risk.created_at < _start_of(cur)).label("created_early"),
                _deadline_days().label("days"))
         .join(Unit, Unit.id == Risk.unit_id)
-        .where(Risk.archived_at.is_(None))), Risk.owner_id, q).subquery("r")
-    rows = db.session.execute(
-        select(inner).where(_owed_sql(inner.c.latest, q, inner.c.days,
-                                      _existed(inner), true()))
-    ).all()
+        .where(Risk.archived_at.is_(None))), Risk.owner_id, by_person).subquery("r")
+    return select(inner).where(_owed_sql(inner.c.latest, cur, inner.c.days, _existed(inner),
+                                         true()))
+
+
+# -- risks to re-assess (their owners) ----------------------------------------------------
+def risks_to_reassess(q: DueQuery) -> list[DueItem]:
+    cur = q.current
+    rows = db.session.execute(_risk_statement(cur, q.person_id is not None), _params(q)).all()
     link = url_pattern("risks.assess", "risk_id")
     items = []
     for r in rows:
@@ -112,11 +125,8 @@ def risks_to_reassess(q: DueQuery) -> list[DueItem]:
 
 
 # -- measures to report, and measures due (their responsible) ------------------------------
-def measures_to_report(q: DueQuery) -> list[DueItem]:
-    """Two kinds of item: the status report of a tertial (by the organisation's deadline,
-    like the risks' re-assessments), and the measure's own due date (finish it, or close
-    it with a reason)."""
-    cur, prev = q.current, q.previous
+@lru_cache(maxsize=16)
+def _measure_statement(cur: Period, by_person: bool):
     reported = (select(func.max(MeasureFollowUp.period))
                 .where(MeasureFollowUp.measure_id == Measure.id,
                        MeasureFollowUp.status_id.is_not(None))
@@ -127,17 +137,24 @@ def measures_to_report(q: DueQuery) -> list[DueItem]:
                Measure.responsible_id.label("person"), Measure.due_date.label("due_date"),
                reported.label("latest"),
                (Measure.created_at < _start_of(cur)).label("created_early"),
-               _started_by(prev).label("started_early"),
+               _started_by(cur.previous()).label("started_early"),
                _started_by(cur).label("in_current"),
                _deadline_days().label("days"))
         .join(Unit, Unit.id == Measure.unit_id)
-        .where(Measure.state == "active")), Measure.responsible_id, q).subquery("m")
-    rows = db.session.execute(
-        select(inner).where(or_(
-            _owed_sql(inner.c.latest, q, inner.c.days,
-                      and_(_existed(inner), inner.c.started_early), inner.c.in_current),
-            inner.c.due_date <= q.horizon))
-    ).all()
+        .where(Measure.state == "active")), Measure.responsible_id, by_person).subquery("m")
+    return select(inner).where(or_(
+        _owed_sql(inner.c.latest, cur, inner.c.days,
+                  and_(_existed(inner), inner.c.started_early), inner.c.in_current),
+        inner.c.due_date <= bindparam("horizon", type_=Date)))
+
+
+def measures_to_report(q: DueQuery) -> list[DueItem]:
+    """Two kinds of item: the status report of a tertial (by the organisation's deadline,
+    like the risks' re-assessments), and the measure's own due date (finish it, or close
+    it with a reason)."""
+    cur = q.current
+    rows = db.session.execute(_measure_statement(cur, q.person_id is not None),
+                              _params(q)).all()
     report = url_pattern("measures.follow_up", "measure_id")
     detail = url_pattern("measures.detail", "measure_id")
     items = []
