@@ -108,6 +108,7 @@ def risks_to_reassess(q: DueQuery) -> list[DueItem]:
     cur = q.current
     rows = db.session.execute(_risk_statement(cur, q.person_id is not None), _params(q)).all()
     link = url_pattern("risks.assess", "risk_id")
+    horizon = q.horizon
     items = []
     for r in rows:
         latest = _period(r.latest)
@@ -115,7 +116,7 @@ def risks_to_reassess(q: DueQuery) -> list[DueItem]:
         if period is None:
             continue
         due = period.due_date(r.days)
-        if due > q.horizon:
+        if due > horizon:
             continue
         items.append(DueItem(
             "risk", _l("Re-assess risk %(number)d for %(period)s", number=r.number,
@@ -157,6 +158,7 @@ def measures_to_report(q: DueQuery) -> list[DueItem]:
                               _params(q)).all()
     report = url_pattern("measures.follow_up", "measure_id")
     detail = url_pattern("measures.detail", "measure_id")
+    horizon = q.horizon
     items = []
     for r in rows:
         latest = _period(r.latest)
@@ -164,12 +166,12 @@ def measures_to_report(q: DueQuery) -> list[DueItem]:
                       in_previous=(latest is not None or bool(r.created_early))
                       and bool(r.started_early),
                       in_current=bool(r.in_current))
-        if period is not None and (due := period.due_date(r.days)) <= q.horizon:
+        if period is not None and (due := period.due_date(r.days)) <= horizon:
             items.append(DueItem(
                 "measure_report", _l("Report the status of measure %(number)d for %(period)s",
                                      number=r.number, period=str(period)),
                 r.title, r.unit, due, f"{report(r.id)}?period={period}", r.person, r.id))
-        if r.due_date is not None and r.due_date <= q.horizon:
+        if r.due_date is not None and r.due_date <= horizon:
             items.append(DueItem(
                 "measure_due",
                 _l("Measure %(number)d is due: finish it, or cancel it with a reason",

@@ -15,7 +15,7 @@ from riskreg.uow import transaction
 from tests.conftest import DEMO_USERS, user
 from tests.helpers.heatmaps import parse_html
 from tests.helpers.measures import make_measure
-from tests.helpers.risks import NLL_NUMBERS, NLL_REASSESSED_T2, risk
+from tests.helpers.risks import NLL_NUMBERS, NLL_REASSESSED_T2, risk, selected_value
 
 EXPECTED = {"owner": 11, "owner_ls1": 18}
 
@@ -97,3 +97,14 @@ def test_no_other_persons_items_leak_into_the_panel(owner, set_today, make_user)
     ids = {int(x.get("data-object-id")) for x in panel(owner).find_all("tr", data_kind="risk")}
     assert r.id not in ids and len(ids) == 10
     assert r.owner_id == user("annan@norrbotten.example").id
+
+
+def test_the_responsible_follows_a_link_to_the_follow_up_of_the_owed_tertial(owner_ls1,
+                                                                            set_today):
+    set_today("2022-09-10")
+    rows = panel(owner_ls1).find_all("tr", data_kind="measure_report")
+    href = rows[0].one("a").get("href")
+    assert href.endswith("/follow-up?period=2022-T2")
+    page = owner_ls1.get(href)
+    assert page.status_code == 200
+    assert selected_value(page.get_data(as_text=True), "period") == "2022-T2"
