@@ -21,6 +21,7 @@ from riskreg.reminders import services
 from riskreg.uow import transaction
 from tests.conftest import user
 from tests.helpers.mailserver import MailServer, free_port
+from tests.helpers.measures import make_measure
 from tests.helpers.risks import LS1_OWNER, NLL_OWNER, NLL_REASSESSED_T2
 
 TODAY = "2022-09-10"
@@ -251,3 +252,14 @@ def test_the_run_is_a_constant_number_of_statements(runner, smtp, statement_log,
 def risks_of(email: str) -> list[Risk]:
     return list(db.session.scalars(select(Risk).where(Risk.owner_id == user(email).id)
                                    .order_by(Risk.id)))
+
+
+def test_titles_are_escaped_in_html_and_plain_in_text(runner, smtp):
+    make_measure("<b>Fet</b> & \"citat\"", unit_code="NLL-LS1", responsible=LS1_OWNER,
+                 due_date=date(2022, 9, 12))
+    assert send(runner).exit_code == 0
+    mail = smtp.to(LS1_OWNER)[0]
+    assert "&lt;b&gt;Fet&lt;/b&gt; &amp; &#34;citat&#34;" in mail.part("html")
+    assert "<b>Fet</b>" not in mail.part("html")
+    assert '<b>Fet</b> & "citat"' in mail.part("plain")
+    assert mail.message["Subject"] == "Riskreg: 19 saker att göra"
