@@ -9,7 +9,9 @@ fall due on 2027-01-14, within the 14 days, and measures' own due dates are spre
 2024-2027 (many overdue).
 
 Prints medians in milliseconds, the ratio app/SQL (what Python adds: building the items,
-their links and actions), the statements per computation, and the counts.
+their links and actions), the statements per computation, and the counts; and the start
+page of one owner (with the to-do panel) against the floor (/healthz), and the panel's
+share of that page.
 
     python -m benchmarks.reminders                               # region, SQLite
     python -m benchmarks.reminders --sizes municipality region \
@@ -23,10 +25,11 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from riskreg import create_app
+from riskreg.auth.passwords import hash_password
 from riskreg.config import TestConfig
 from riskreg.extensions import db
 from riskreg.models import Measure, Risk, RoleAssignment, User
@@ -34,7 +37,7 @@ from riskreg.reminders import DueQuery, due_items
 from riskreg.reminders.mail import SmtpSettings, compose
 from riskreg.reminders.services import plan
 
-from .generate import SIZES, generate
+from .generate import PASSWORD, SIZES, generate
 from .run import captured, drop_postgres, median_ms, scratch_postgres
 
 TODAY = "2027-01-05"
@@ -46,13 +49,13 @@ def spread_owners(engine) -> None:
     """OWNERS owners on the organisation's root, each owning every OWNERS-th risk and
     measure."""
     with engine.begin() as conn:
-        top = conn.execute(select(func_max(User.id))).scalar_one()
+        top = conn.execute(select(func.max(User.id))).scalar_one()
         root = conn.execute(text("SELECT id FROM unit WHERE parent_id IS NULL ORDER BY id")
                             ).scalar_one()
-        token = "x" * 10
+        token, pw = "x" * 10, hash_password(PASSWORD)
         conn.execute(insert(User), [
             dict(id=top + k + 1, email=f"spread{k}@bench.example", name=f"Ägare {k}",
-                 password_hash="-", active=True, session_token=f"{token}{k}")
+                 password_hash=pw, active=True, session_token=f"{token}{k}")
             for k in range(OWNERS)])
         conn.execute(insert(RoleAssignment), [
             dict(user_id=top + k + 1, role="owner", unit_id=root) for k in range(OWNERS)])
@@ -60,16 +63,12 @@ def spread_owners(engine) -> None:
         conn.execute(update(Measure).values(responsible_id=top + 1 + Measure.id % OWNERS))
 
 
-def func_max(column):
-    from sqlalchemy import func
-    return func.max(column)
-
-
 def bench(url: str, size_name: str, repeat: int) -> dict:
     counts = generate(url, SIZES[size_name])
     app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
                       "SQLALCHEMY_DATABASE_URI": url, "RISKREG_TODAY": TODAY,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {}, "REQUEST_LOG": False})
+                      "SQLALCHEMY_ENGINE_OPTIONS": {}, "REQUEST_LOG": False,
+                      "WTF_CSRF_ENABLED": False})
     out: dict = {"size": size_name, "db": make_url(url).get_backend_name(),
                  "risks": counts["risks"], "measures": counts["measures"]}
     today = date.fromisoformat(TODAY)
@@ -109,6 +108,15 @@ def bench(url: str, size_name: str, repeat: int) -> dict:
             biggest = max(reminders, key=lambda r: len(r.items))
             out["compose"] = {"items": len(biggest.items), "ms": median_ms(
                 lambda: compose(biggest.person, biggest.items, today, DAYS, settings), repeat)}
+        client = app.test_client()
+        r = client.post("/login", data={"email": "spread7@bench.example",
+                                        "password": PASSWORD})
+        assert r.status_code == 302, r.status_code
+
+        def start_page():
+            assert b'data-testid="todo"' in client.get("/").data
+        out["start_ms"] = median_ms(start_page, repeat)
+        out["floor_ms"] = median_ms(lambda: client.get("/healthz"), repeat)
         db.session.remove()
         engine.dispose()
     return out
@@ -129,6 +137,10 @@ def print_rows(rows: list[dict]) -> None:
               f"| {p['statements']} | {p['ms']:.1f} | | |")
         print(f"| {r['size']} | {r['db']} | | | compose one mail | 1 | {c['items']} | 0 "
               f"| {c['ms']:.2f} | | |")
+        print(f"| {r['size']} | {r['db']} | | | start page, one owner (floor /healthz "
+              f"{r['floor_ms']:.2f} ms) | 1 | {r['one person']['items']} | | "
+              f"{r['start_ms']:.1f} | | x/floor {r['start_ms'] / r['floor_ms']:.1f}, "
+              f"panel/page {r['one person']['ms'] / r['start_ms']:.2f} |")
 
 
 def main() -> None:
