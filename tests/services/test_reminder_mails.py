@@ -263,3 +263,10 @@ def test_titles_are_escaped_in_html_and_plain_in_text(runner, smtp):
     assert "<b>Fet</b>" not in mail.part("html")
     assert '<b>Fet</b> & "citat"' in mail.part("plain")
     assert mail.message["Subject"] == "Riskreg: 19 saker att göra"
+
+
+@pytest.mark.parametrize("days", ["-1", "367", "sju"])
+def test_a_bad_number_of_days_is_a_usage_error(runner, smtp, days):
+    result = send(runner, "--days", days)
+    assert result.exit_code == 2 and "--days" in result.output
+    assert smtp.received == [] and rows() == {}
