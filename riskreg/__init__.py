@@ -135,7 +135,7 @@ def register_features(app: Flask) -> None:
     start page's steps and panels, the demo-data loaders."""
     from flask_babel import lazy_gettext as _l
 
-    from . import navigation, seed
+    from . import navigation, reminders, seed
     from .auth.permissions import is_board, is_coordinator
     from .boardpack import sections as pack
     from .controls import labels as control_labels
@@ -145,6 +145,8 @@ def register_features(app: Flask) -> None:
     from .main import start as main_start
     from .measures import seed as measure_seed
     from .measures import start as measure_start
+    from .reminders import providers as reminder_providers
+    from .reminders import start as reminder_start
     from .risks import seed as risk_seed
     from .risks import start as risk_start
 
@@ -165,13 +167,16 @@ def register_features(app: Flask) -> None:
     main_start.init_start_page(
         app,
         steps=[main_start.admin_steps, risk_start.steps, measure_start.steps],
-        panels=[risk_start.awaiting_panels, findings_start.coordinator_panel],
+        panels=[reminder_start.todo_panel, risk_start.awaiting_panels,
+                findings_start.coordinator_panel],
     )
     pack.init_boardpack(app, sections=[
         pack.RISK_PICTURE, pack.MOVEMENTS, pack.FINDINGS, pack.MEASURES,
         # the internal-control follow-up (riskreg/controls/) adds its PackSection here
         pack.KPIS,
     ])
+    reminders.init_reminders(app, providers=[reminder_providers.risks_to_reassess,
+                                             reminder_providers.measures_to_report])
     seed.init_seed(app, loaders=[risk_seed.load_risks, measure_seed.load_measures,
                                  kpi_seed.load_links, control_seed.load_controls])
 
@@ -215,6 +220,8 @@ def register_input_checks(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .cli import init_cli
     from .ops.backup import init_backup_cli
+    from .reminders.cli import init_reminders_cli
 
     init_cli(app)
     init_backup_cli(app)
+    init_reminders_cli(app)

@@ -68,13 +68,23 @@ class Config:
         Path(os.environ["RISKREG_FILES_DIR"]) / "evidence" if os.environ.get("RISKREG_FILES_DIR")
         else INSTANCE_DIR / "evidence")
     RISKREG_EVIDENCE_MAX_BYTES = _env_int("RISKREG_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+    # Reminder mails (flask send-reminders): the SMTP server, the sender, and the address
+    # people reach Riskreg at (for the links in the mails). Read by riskreg/reminders/mail.py.
+    RISKREG_SMTP_HOST = os.environ.get("RISKREG_SMTP_HOST")
+    RISKREG_SMTP_PORT = _env_int("RISKREG_SMTP_PORT", 587)
+    RISKREG_SMTP_USER = os.environ.get("RISKREG_SMTP_USER")
+    RISKREG_SMTP_PASSWORD = os.environ.get("RISKREG_SMTP_PASSWORD")
+    RISKREG_SMTP_STARTTLS = os.environ.get("RISKREG_SMTP_STARTTLS", "1") != "0"
+    RISKREG_MAIL_FROM = os.environ.get("RISKREG_MAIL_FROM")
+    RISKREG_BASE_URL = os.environ.get("RISKREG_BASE_URL")
 
     @classmethod
     def check(cls, config: dict) -> None:
         """Refuse to start in production without a real secret key, or with a session
         timeout or proxy count that is not a whole number in range."""
         for name, least in (("RISKREG_SESSION_IDLE_MINUTES", 1),
-                            ("RISKREG_SESSION_MAX_HOURS", 1), ("RISKREG_TRUSTED_PROXIES", 0)):
+                            ("RISKREG_SESSION_MAX_HOURS", 1), ("RISKREG_TRUSTED_PROXIES", 0),
+                            ("RISKREG_SMTP_PORT", 1)):
             value = config.get(name, least)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ConfigError(f"{name} must be a whole number of at least {least}.")

@@ -18,6 +18,7 @@ from .measures import Measure, MeasureFollowUp, MeasureRisk, MeasureStatus
 from .numbering import NumberSeries
 from .org import Unit
 from .plan import Kpi, KpiOutcome, KpiRiskLink, Perspective, Plan, StrategicGoal, SuccessFactor
+from .reminders import ReminderSent
 from .risks import ApiToken, Risk, RiskAssessment, RiskGoalMark, RiskState
 from .scale import RiskScale
 from .sessions import UserSession
@@ -36,6 +37,7 @@ __all__ = [
     "Evidence",
     "PlanAmendment",
     "PlanFollowUp",
+    "ReminderSent",
     "Risk",
     "RiskAssessment",
     "RiskGoalMark",
