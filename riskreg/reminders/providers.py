@@ -129,7 +129,7 @@ def risks_to_reassess(q: DueQuery) -> list[DueItem]:
         items.append(DueItem(
             "risk", _l("Re-assess risk %(number)d for %(period)s", number=r.number,
                        period=str(period)),
-            r.title, r.unit, due, link(r.id), r.person, r.id))
+            r.title, r.unit, due, f"{link(r.id)}?period={period}", r.person, r.id))
     return items
 
 
