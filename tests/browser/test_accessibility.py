@@ -11,14 +11,12 @@ drawn by ``:focus-visible``), never an invisible focus.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from tests.conftest import DEMO_USERS
-from tests.pages.test_access_matrix import PAGES, resolve
+from tests.pages.test_access_matrix import PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -50,21 +48,6 @@ def pages_for(role: str) -> list[str]:
 def test_every_role_has_pages_to_check():
     for role in BROWSER_ROLES:
         assert pages_for(role), role
-
-
-@pytest.fixture
-def resolved(live_server) -> Iterator:
-    """Resolves the matrix's {unit:…}/{risk:…} placeholders in the live server's database."""
-    from riskreg.extensions import db
-
-    def _resolve(url: str) -> str:
-        with live_server.app.app_context():
-            try:
-                return resolve(url)
-            finally:
-                db.session.remove()
-
-    yield _resolve
 
 
 def serious_violations(page: Page) -> list[str]:

@@ -12,11 +12,7 @@ import re
 import pytest
 
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_accessibility import (  # noqa: F401 (resolved: a fixture)
-    pages_for,
-    resolved,
-    serious_violations,
-)
+from tests.browser.test_accessibility import pages_for, serious_violations
 from tests.conftest import DEMO_USERS
 
 pytestmark = pytest.mark.browser
