@@ -35,3 +35,25 @@ def test_preview_rerenders_the_matrix_without_saving(page, login, live_server):
     with live_server.app.app_context():
         assert scale_for_root(root_id) == before
         db.session.remove()
+
+
+def test_the_matrix_follows_the_fields_as_they_are_typed(page, login, live_server):
+    """With JavaScript the matrix is redrawn from the fields at once (nothing is sent)."""
+    from riskreg.extensions import db
+    from riskreg.models import Unit
+    from riskreg.scales import scale_for_root
+
+    with live_server.app.app_context():
+        root = db.session.scalar(select(Unit).where(Unit.code == "SRM"))
+        root_id, before = root.id, scale_for_root(root.id)
+        db.session.remove()
+    login(page, ADMIN)
+    page.goto(f"/admin/scale/{root_id}")
+    live = page.get_by_test_id("live-scale")
+    expect(live).to_be_visible()
+    top = len(before.bands) - 1
+    expect(live).to_contain_text(f"{before.max_value} – {before.bands[top].name}")
+    page.fill(f"#bands-{top}-name", "Skrivröd")
+    expect(live).to_contain_text(f"{before.max_value} – Skrivröd")
+    page.fill("#steps-0-likelihood", "Nästan aldrig")
+    expect(live.locator("tbody tr").last.locator("th")).to_have_text("1 Nästan aldrig")
