@@ -24,6 +24,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_static_assets(app)
     register_ops(app)
     register_input_checks(app)
     register_commands(app)
@@ -197,6 +198,13 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
     app.jinja_env.globals["url_pattern"] = links.url_pattern
     i18n.init_template_helpers(app)
+
+
+def register_static_assets(app: Flask) -> None:
+    """Static files under content-hashed names, compressed, cached for a year."""
+    from .assets import init_assets
+
+    init_assets(app)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -1,23 +1,35 @@
-"""Third-party JavaScript served from our own origin, out of the Python package
-(many region networks are closed: no CDN)."""
+"""Third-party JavaScript served from our own origin (many region networks are closed: no
+CDN).
+
+plotly.js is the official *cartesian* partial bundle (``plotly.js-cartesian-dist-min`` from
+npm, MIT), vendored in static/vendor/plotly/ with its licence: it has the two trace types
+we draw (heatmap, scatter) in 1.5 MB where the full bundle that the ``plotly`` pip package
+ships weighs 4.8 MB, and the ``basic`` bundle lacks heatmap. Pages link it through
+``url_for('static', …)`` (a hashed, compressed, year-cached name: riskreg/assets.py);
+/vendor/plotly.min.js stays for old links."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from functools import cache
 from pathlib import Path
 
-import plotly
-from flask import Blueprint, Response, send_from_directory
+from flask import Blueprint, Response, request, send_from_directory
+
+from .assets import Asset
 
 bp = Blueprint("vendor", __name__)
 
-PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
-PLOTLY_VERSION = plotly.__version__
+PLOTLY_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor" / "plotly"
+PLOTLY_FILE = "plotly-cartesian.min.js"
+PLOTLY_STATIC = f"vendor/plotly/{PLOTLY_FILE}"  # url_for('static', filename=PLOTLY_STATIC)
+PLOTLY_VERSION = json.loads((PLOTLY_DIR / "package.json").read_text(encoding="utf-8"))["version"]
 
 
 def plotly_js():
-    response = send_from_directory(PLOTLY_DIR, "plotly.min.js", mimetype="text/javascript",
+    response = send_from_directory(PLOTLY_DIR, PLOTLY_FILE, mimetype="text/javascript",
                                    max_age=86400)
     response.headers["X-Plotly-Version"] = PLOTLY_VERSION
     return response
@@ -31,7 +43,7 @@ bp.add_url_rule("/vendor/plotly.min.js", endpoint="plotly", view_func=plotly_js)
 # with id "plotly.js-style-global" and class "no-inline-styles") and bundled libraries'
 # (maplibre: skipped when an element with their id exists). templates/_plotly.html puts
 # those elements on the page and links this stylesheet, which carries the same rules.
-# They are read once from the bundled plotly.min.js, so they match the installed version.
+# They are read once from the vendored bundle, so they match its version.
 _PLOTCSS = re.compile(r'\{("X,X div":[^{}]*)\};for\(')
 _RULE = re.compile(r""""((?:[^"\\]|\\.)*)":(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
 _INJECTED = re.compile(r"""if\(!document\.getElementById\("([0-9a-f]+)"\)\)\{var (\w+)="""
@@ -46,19 +58,18 @@ def _unescape(text: str) -> str:
 @cache
 def _plotly_styles() -> tuple[str, tuple[str, ...]]:
     """(the stylesheet, the ids of the style elements plotly would otherwise add)."""
-    source = (PLOTLY_DIR / "plotly.min.js").read_text(encoding="utf-8")
+    source = (PLOTLY_DIR / PLOTLY_FILE).read_text(encoding="utf-8")
     match = _PLOTCSS.search(source)
     if match is None:
-        raise RuntimeError(f"plotly {PLOTLY_VERSION}: its CSS rules were not found")
-    lines = [f"/* plotly.js as bundled with plotly {PLOTLY_VERSION}: the rules it would inject */"]
+        raise RuntimeError(f"plotly.js {PLOTLY_VERSION}: its CSS rules were not found")
+    lines = [f"/* plotly.js {PLOTLY_VERSION} (cartesian bundle): the rules it would inject */"]
     for selector, double, single in _RULE.findall(match.group(1)):
         full = (re.sub(r"^,", " ,", selector).replace("X", ".js-plotly-plot .plotly")
                 .replace("Y", ".plotly-notifier"))
         lines.append(f"{full} {{{_unescape(double or single)}}}")
-    ids = []
-    for style_id, _var, text in _INJECTED.findall(source):
-        ids.append(style_id)
-        lines.append(_unescape(text))
+    # Bundled libraries' own sheets (maplibre, 75 KB) are not carried: we draw no maps. Their
+    # marker ids still go on the page, so that plotly injects nothing.
+    ids = [style_id for style_id, _var, _text in _INJECTED.findall(source)]
     return "\n".join(lines) + "\n", tuple(ids)
 
 
@@ -72,9 +83,28 @@ def plotly_style_ids() -> tuple[str, ...]:
     return _plotly_styles()[1]
 
 
+@bp.app_template_global()
+def plotly_version() -> str:
+    return PLOTLY_VERSION
+
+
+@cache
+def _plotly_css_asset() -> Asset:
+    body = plotly_css_text().encode("utf-8")
+    return Asset(PLOTLY_DIR / "plotly.css", body, hashlib.sha256(body).hexdigest()[:12],
+                 "text/css", 0.0)
+
+
 def plotly_css():
-    response = Response(plotly_css_text(), mimetype="text/css")
-    response.cache_control.max_age = 86400
+    asset = _plotly_css_asset()
+    encoding = asset.encoding_for(request.accept_encodings)
+    response = Response(asset.encode(encoding) if encoding else asset.body, mimetype="text/css")
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.headers["Vary"] = "Accept-Encoding"
+    # the link carries ?v=<plotly.js version>: a new bundle is a new URL
+    response.cache_control.public = True
+    response.cache_control.max_age = 365 * 24 * 3600
     response.headers["X-Plotly-Version"] = PLOTLY_VERSION
     return response
 

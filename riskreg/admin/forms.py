@@ -1,8 +1,27 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields import ColorField
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from ..forms import FlaskForm
+from ..versioning import VersionedForm
 
 PASSWORDS_DIFFER = _l("The passwords do not match.")
 OUT_OF_RANGE = _l("Choose a value from %(min)s to %(max)s.")
@@ -60,25 +79,35 @@ class AssignmentForm(FlaskForm):
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[DataRequired()])
 
 
-class ScaleForm(FlaskForm):
+class BandRow(Form):
+    """One band of the scale: a row of the editor (an empty row is left out)."""
+
+    name = StringField(_l("Band name"), validators=[Optional(), Length(max=40)])
+    low = IntegerField(_l("From value"),
+                       validators=[Optional(), NumberRange(1, 100, message=OUT_OF_RANGE)])
+    high = IntegerField(_l("To value"),
+                        validators=[Optional(), NumberRange(1, 100, message=OUT_OF_RANGE)])
+    colour = ColorField(_l("Colour"), validators=[
+        Optional(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Choose a colour as #rrggbb."))])
+
+
+class StepRow(Form):
+    """The descriptions of one step of the scale, lowest first."""
+
+    likelihood = StringField(_l("Likelihood"), validators=[Optional(), Length(max=60)])
+    consequence = StringField(_l("Consequence"), validators=[Optional(), Length(max=60)])
+
+
+MAX_BANDS = 10
+
+
+class ScaleForm(VersionedForm):
     size = IntegerField(
-        _l("Matrix size"), validators=[DataRequired(), NumberRange(2, 10, message=OUT_OF_RANGE)]
+        _l("Matrix size"), validators=[DataRequired(), NumberRange(2, 10, message=OUT_OF_RANGE)],
+        description=_l("Steps per axis. After a change, press Preview to get a row per step."),
     )
-    likelihood_labels = TextAreaField(
-        _l("Likelihood labels"),
-        validators=[DataRequired(), Length(max=2000)],
-        description=_l("One per line, lowest first."),
-    )
-    consequence_labels = TextAreaField(
-        _l("Consequence labels"),
-        validators=[DataRequired(), Length(max=2000)],
-        description=_l("One per line, lowest first."),
-    )
-    bands = TextAreaField(
-        _l("Bands"),
-        validators=[DataRequired(), Length(max=2000)],
-        description=_l("One per line: name; lowest value; highest value; colour (#rrggbb)."),
-    )
+    steps = FieldList(FormField(StepRow), min_entries=2, max_entries=10)
+    bands = FieldList(FormField(BandRow), min_entries=1, max_entries=MAX_BANDS)
     action_threshold = IntegerField(
         _l("Action threshold"),
         validators=[DataRequired(), NumberRange(1, 100, message=OUT_OF_RANGE)],
@@ -90,3 +119,5 @@ class ScaleForm(FlaskForm):
         description=_l("Risk owners re-assess every tertial; this many days after it ends, "
                        "what is not re-assessed is overdue."),
     )
+    preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save"))

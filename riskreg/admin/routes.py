@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -15,12 +14,11 @@ from ..forms import EmptyForm
 from ..ids import parse_id
 from ..models.org import Unit
 from ..models.users import RoleAssignment
-from ..scales import scale_and_deadline
-from ..services import ServiceError
+from ..scales import scale_and_deadline, stored_scale
 from ..uow import attempt
 from ..web import form_status
 from . import queries, services
-from .forms import AssignmentForm, ScaleForm, UnitEditForm, UnitForm, UserForm
+from .forms import MAX_BANDS, AssignmentForm, ScaleForm, UnitEditForm, UnitForm, UserForm
 
 bp = Blueprint("admin", __name__)
 
@@ -142,22 +140,35 @@ def user_active(user_id: int):
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
-def _parse_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+def _scale_config(form: ScaleForm) -> dict:
+    """The posted rows as a scale configuration: empty band rows are left out, every step
+    row counts (an empty label is an error of the scale)."""
+    bands = [{"name": (row.form.name.data or "").strip(), "low": row.form.low.data,
+              "high": row.form.high.data, "colour": (row.form.colour.data or "").lower()}
+             for row in form.bands
+             if (row.form.name.data or "").strip() or row.form.low.data is not None
+             or row.form.high.data is not None]
+    return {
+        "size": form.size.data,
+        "likelihood_labels": [(r.form.likelihood.data or "").strip() for r in form.steps],
+        "consequence_labels": [(r.form.consequence.data or "").strip() for r in form.steps],
+        "bands": bands,
+        "action_threshold": form.action_threshold.data,
+        "reassess_days": form.reassess_days.data,
+    }
 
 
-_WHOLE = re.compile(r"^-?[0-9]{1,6}$")
-
-
-def _parse_bands(text: str) -> list[dict]:
-    bands = []
-    for line in _parse_lines(text):
-        parts = [p.strip() for p in line.split(";")]
-        if len(parts) != 4 or not _WHOLE.match(parts[1]) or not _WHOLE.match(parts[2]):
-            raise ServiceError(_("Write each band as: name; lowest; highest; #rrggbb."), "bands")
-        bands.append({"name": parts[0], "low": int(parts[1]), "high": int(parts[2]),
-                      "colour": parts[3]})
-    return bands
+def _fit_rows(form: ScaleForm) -> None:
+    """A row per step of the chosen size, and one empty band row to add a band with."""
+    size = form.size.data
+    if isinstance(size, int) and 2 <= size <= 10:
+        while len(form.steps) < size:
+            form.steps.append_entry()
+        while len(form.steps) > size:
+            form.steps.pop_entry()
+    last = form.bands.entries[-1].form if form.bands.entries else None
+    if (last is None or (last.name.data or "").strip()) and len(form.bands) < MAX_BANDS:
+        form.bands.append_entry()
 
 
 @bp.route("/scale/<int:unit_id>", methods=["GET", "POST"])
@@ -167,29 +178,31 @@ def scale(unit_id: int):
     if root is None or root.parent_id is not None or not can_administer_scale(current_user, root):
         abort(404)
     current, reassess_days = scale_and_deadline(root.id)
-    form = ScaleForm()
+    stored = stored_scale(root.id)
     if request.method == "GET":
-        form.size.data = current.size
-        form.likelihood_labels.data = "\n".join(current.likelihood_labels)
-        form.consequence_labels.data = "\n".join(current.consequence_labels)
-        form.bands.data = "\n".join(
-            f"{b.name}; {b.low}; {b.high}; {b.colour}" for b in current.bands
-        )
-        form.action_threshold.data = current.action_threshold
-        form.reassess_days.data = reassess_days
-
-    def save() -> None:
-        services.update_scale(current_user, root, {
-            "size": form.size.data,
-            "likelihood_labels": _parse_lines(form.likelihood_labels.data),
-            "consequence_labels": _parse_lines(form.consequence_labels.data),
-            "bands": _parse_bands(form.bands.data),
-            "action_threshold": form.action_threshold.data,
-            "reassess_days": form.reassess_days.data,
+        form = ScaleForm(data={
+            "size": current.size,
+            "steps": [{"likelihood": lk, "consequence": co} for lk, co in
+                      zip(current.likelihood_labels, current.consequence_labels, strict=True)],
+            "bands": [{"name": b.name, "low": b.low, "high": b.high, "colour": b.colour}
+                      for b in current.bands],
+            "action_threshold": current.action_threshold,
+            "reassess_days": reassess_days,
+            # an organisation still on the default scale gets version 1 when first saved
+            "version": stored.version if stored is not None else 1,
         })
-
-    if form.validate_on_submit() and attempt(save, form):
-        flash(_("The risk scale was saved."), "success")
-        return redirect(url_for("admin.scale", unit_id=root.id))
+    else:
+        form = ScaleForm()
+    preview = None
+    if form.validate_on_submit():
+        config = _scale_config(form)
+        if form.preview.data:  # re-render with the matrix of the posted scale, save nothing
+            checked = attempt(lambda: services.check_scale(config), form)
+            preview = checked.value if checked else None
+        elif attempt(lambda: services.update_scale(current_user, root, config,
+                                                   form.version.data), form):
+            flash(_("The risk scale was saved."), "success")
+            return redirect(url_for("admin.scale", unit_id=root.id))
+    _fit_rows(form)
     return render_template("admin/scale.html", form=form, root=root, scale=current,
-                           reassess_days=reassess_days), form_status(form)
+                           preview=preview, reassess_days=reassess_days), form_status(form)

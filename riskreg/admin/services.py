@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -19,7 +20,7 @@ from ..auth.permissions import (
     require,
 )
 from ..auth.services import new_session_token, normalise_email
-from ..domain.matrix import DEFAULT_SCALE_CONFIG, validate_scale
+from ..domain.matrix import DEFAULT_SCALE_CONFIG, Scale, build_scale, validate_scale
 from ..domain.roles import Role
 from ..extensions import db
 from ..models.org import UNIT_KINDS, Unit
@@ -27,6 +28,8 @@ from ..models.scale import RiskScale
 from ..models.users import RoleAssignment, User
 from ..scales import stored_scale
 from ..services import ServiceError
+from ..versioning import StaleVersion, check_version
+from ..versioning import flush as versioning_flush
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 UNIT_FIELDS = ("code", "name", "kind", "parent_id")
@@ -204,14 +207,36 @@ def highest_step_used(root: Unit) -> int:
     return max(row[0] or 0, row[1] or 0)
 
 
-def update_scale(actor: User, root: Unit, config: dict) -> RiskScale:
-    require(can_administer_scale(actor, root))
+def _scale_saved(scale: RiskScale) -> dict:
+    return {key: getattr(scale, key) for key in SCALE_FIELDS}
+
+
+def _stale_scale(scale: RiskScale, submitted: dict):
+    return lambda: StaleVersion(
+        scale, submitted, audit_type="risk_scale",
+        title=_("Someone else changed this risk scale"), saved=_scale_saved,
+        back=lambda x: url_for("admin.scale", unit_id=x.unit_id))
+
+
+def check_scale(config: dict) -> Scale:
+    """The scale the configuration describes; ServiceError listing every problem."""
     errors = validate_scale(
         config["size"], config["likelihood_labels"], config["consequence_labels"],
         config["bands"], config["action_threshold"],
     )
     if errors:
         raise ServiceError(" ".join(_(e.template, **e.params) for e in errors))
+    return build_scale(config["size"], config["likelihood_labels"],
+                       config["consequence_labels"], config["bands"],
+                       config["action_threshold"])
+
+
+def update_scale(actor: User, root: Unit, config: dict, expected_version: int | None = None
+                 ) -> RiskScale:
+    """Save the organisation's scale. ``expected_version`` is the version the form was based
+    on (1 for an organisation still on the default scale); None skips the check (CLI)."""
+    require(can_administer_scale(actor, root))
+    check_scale(config)
     days = config.get("reassess_days", 0)  # absent: the deadline is kept as it is
     if not isinstance(days, int) or not 0 <= days <= MAX_REASSESS_DAYS:
         raise ServiceError(_("Choose a number from 0 to %(n)d.", n=MAX_REASSESS_DAYS),
@@ -221,6 +246,8 @@ def update_scale(actor: User, root: Unit, config: dict) -> RiskScale:
         scale = RiskScale(unit_id=root.id, **DEFAULT_SCALE_CONFIG)
         db.session.add(scale)
         db.session.flush()
+    if expected_version is not None:
+        check_version(scale, expected_version, _stale_scale(scale, config))
     used = highest_step_used(root)
     if config["size"] < used:
         raise ServiceError(
@@ -233,5 +260,5 @@ def update_scale(actor: User, root: Unit, config: dict) -> RiskScale:
     old, new = audit.diff(before, audit.snapshot(scale, SCALE_FIELDS))
     if new:
         audit.record(actor, "risk_scale", scale.id, "update", old, new, unit_id=root.id)
-    db.session.flush()
+    versioning_flush(_stale_scale(scale, config))
     return scale

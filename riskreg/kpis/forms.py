@@ -42,8 +42,8 @@ class TableFilter(FlaskForm):
         csrf = False
 
     unit = SelectField(_l("Unit"), coerce=optional_id, validators=[Optional()])
-    period = StringField(_l("Period"), validators=[Optional(), Length(max=10)],
-                         description=_l("YYYY-Tn, e.g. 2022-T1"))
+    # picked from web.period_choices; a bad value from the URL is shown beside the field
+    period = SelectField(_l("Period"), validators=[Optional()], validate_choice=False)
 
 
 FULFILMENT_CHOICES = [("", _l("– (follows from the target)")), ("met", _l("Met")),

@@ -63,19 +63,23 @@ def _table_unit():
 def table():
     """000's Måluppfyllelse tables and 001 Bilaga 1 for a unit and a period."""
     unit = _table_unit()
+    web.keep_page()  # a bad period is shown beside its field, the table is kept
     period = web.period_arg()
     include = web.bool_arg("include_subunits", True)
     form = TableFilter(request.args)
     units = risk_queries.readable_units(current_user)
     form.unit.choices = [(u.id, f"{'— ' * u.depth}{u.name}") for u in units]
+    form.period.choices = web.period_choices(period)
     form.unit.data, form.period.data = unit.id, str(period)
+    if "period" in web.param_errors():
+        form.period.errors = [web.param_errors()["period"]]
     rows = queries.kpi_table(current_user, unit, period)
     found = findings.kpi_findings(current_user, unit, period, include)
     return render_template(
         "kpis/table.html", form=form, unit=unit, period=period, rows=rows, findings=found,
         plans=queries.plans_for_unit(unit), include_subunits=include,
         can_record=can_record_outcome(current_user, unit),
-        lock=lock_queries.lock_for(unit, period))
+        lock=lock_queries.lock_for(unit, period)), web.params_status()
 
 
 # -- the plan structure -----------------------------------------------------------------

@@ -22,8 +22,8 @@ class FilterForm(FlaskForm):
         csrf = False  # a GET search form changes nothing
 
     unit = SelectField(_l("Unit"), coerce=optional_id, validators=[Optional()])
-    period = StringField(_l("Period"), validators=[Optional(), Length(max=10)],
-                         description=_l("YYYY-Tn, e.g. 2024-T1"))
+    # picked from web.period_choices; a bad value from the URL is shown beside the field
+    period = SelectField(_l("Period"), validators=[Optional()], validate_choice=False)
     status = SelectField(_l("Status"), validators=[Optional()])
     responsible = SelectField(_l("Responsible"), coerce=optional_id, validators=[Optional()])
     due = SelectField(_l("Due date"), validators=[Optional()])

@@ -85,10 +85,16 @@ def index():
     form.state.choices = [("active", _("Active")), ("finished", _("Finished")),
                           ("cancelled", _("Cancelled")), ("all", _("All"))]
     can_create = any(can_manage_measures_in(current_user, u) for u in units)
-    if not form.validate():
+    web.keep_page()  # a bad period is shown beside its field, the list is kept
+    period = web.parse_period(request.args.get("period") or None, allow_future=True)
+    form.period.choices = web.period_choices(period)
+    form.period.data = str(period)
+    valid = form.validate()
+    if "period" in web.param_errors():
+        form.period.errors = [*form.period.errors, web.param_errors()["period"]]
+    if not valid:
         return render_template("measures/index.html", form=form, rows=None,
                                can_create=can_create), 400
-    period = web.parse_period(form.period.data or None, allow_future=True)
     include = web.bool_arg("include_subunits", True)
     page = queries.measures(current_user, queries.MeasureFilter(
         period=period, unit=unit, include_subunits=include, status=form.status.data or None,
@@ -104,7 +110,7 @@ def index():
                            include=include, can_create=can_create, reportable=reportable,
                            carry=CarryForwardForm(formdata=None, period=str(period)),
                            can_carry=(bool(reportable) and period <= clock.current_period()
-                                      and lock is None))
+                                      and lock is None)), web.params_status()
 
 
 @bp.route("/carry-forward", methods=["POST"])
@@ -289,13 +295,16 @@ def report():
     unit = web.unit_arg(current_user) or web.default_unit(current_user)
     if unit is None:
         abort(404)
+    web.keep_page()  # a bad period is shown beside its field, the report is kept
     period = web.period_arg()
     layout = request.args.get("layout", "strategic")
     if layout not in ("strategic", "issues"):
         abort(400)
     groups = queries.report(current_user, unit, period, layout)
     return render_template("measures/report.html", unit=unit, period=period, layout=layout,
-                           groups=groups, carried_word=_("carried forward"))
+                           groups=groups, carried_word=_("carried forward"),
+                           periods=web.period_choices(period),
+                           param_errors=web.param_errors()), web.params_status()
 
 
 # -- the status scale (administrators of the organisation) -----------------------------------

@@ -24,6 +24,10 @@ class RiskScale(db.Model):
     # Days after a tertial ends by which its re-assessments are due (the organisation's rule).
     reassess_days: Mapped[int] = mapped_column(default=DEFAULT_REASSESS_DAYS,
                                                server_default=str(DEFAULT_REASSESS_DAYS))
+    # Optimistic locking: the scale editor's form carries the version it was based on.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def to_domain(self) -> Scale:
         return build_scale(

@@ -58,7 +58,9 @@ class TextsMixin:
 
 
 class RiskForm(TextsMixin, FlaskForm):
-    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validators=[DataRequired()])
+    # risk-form.js shows only the chosen kind's fields (all are shown without it)
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, validators=[DataRequired()],
+                       render_kw={"data-kind-select": True})
     plan_id = SelectField(_l("Plan"), coerce=optional_id, validators=[InputRequired()])
     number = IntegerField(_l("Number"), validators=[Optional(), NumberRange(1, 100000)],
                           description=_l("Leave empty for the next free number."))

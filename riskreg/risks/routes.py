@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from .. import clock, web
 from ..auth.permissions import PermissionDenied, is_owner, require
+from ..domain.matrix import ScaleError
 from ..domain.periods import Period, period_range
 from ..kpis import queries as kpi_queries
 from ..locks import present as lock_present
@@ -65,6 +66,17 @@ def _save(form, write: Callable[[], object], done: str, target: str):
 
 def _step_choices(labels: tuple[str, ...]) -> list[tuple[int | str, str]]:
     return [("", "–")] + [(i, f"{i} – {label}") for i, label in enumerate(labels, start=1)]
+
+
+def _chosen(scale, form):
+    """The value and band of the form's likelihood and consequence, when both are chosen
+    and on the scale (shown beside the fields; the script keeps it current)."""
+    likelihood, consequence = form.likelihood.data, form.consequence.data
+    try:
+        value = scale.value(likelihood, consequence)
+    except ScaleError:
+        return None
+    return {"value": value, "band": scale.band(value)}
 
 
 def _period_choices(latest: Period, count: int = 6) -> list[tuple[str, str]]:
@@ -186,7 +198,8 @@ def new():
         if created:
             flash(_("Risk %(n)d was created.", n=created.value.number), "success")
             return redirect(url_for("risks.detail", risk_id=created.value.id))
-    return render_template("risks/form.html", form=form, unit=unit, risk=None), form_status(form)
+    return render_template("risks/form.html", form=form, unit=unit, risk=None, scale=scale,
+                           chosen=_chosen(scale, form)), form_status(form)
 
 
 # -- edit texts -------------------------------------------------------------------
@@ -251,6 +264,7 @@ def assess(risk_id: int):
         if saved:
             return saved
     return render_template("risks/assess.html", form=form, risk=risk, scale=scale,
+                           chosen=_chosen(scale, form),
                            current=queries.assessment_for(risk, now), now=now,
                            lock=lock_present.lock_of(form.period.data, locks)
                            ), form_status(form)

@@ -251,3 +251,20 @@ def logout() -> Callable[[Page], None]:
 def switch_language() -> Callable[[Page, str], None]:
     """``switch_language(page, "en")``: the language button in the header."""
     return _switch_language
+
+
+@pytest.fixture
+def resolved(live_server: LiveServer) -> Callable[[str], str]:
+    """``resolved(url)``: the access matrix's {unit:…}/{risk:…} placeholders
+    (tests/pages/test_access_matrix.py) looked up in the live server's database."""
+    from riskreg.extensions import db
+    from tests.pages.test_access_matrix import resolve
+
+    def _resolve(url: str) -> str:
+        with live_server.app.app_context():
+            try:
+                return resolve(url)
+            finally:
+                db.session.remove()
+
+    return _resolve

@@ -25,6 +25,7 @@ def test_heat_map_and_risk_pages_report_no_csp_violation(page, login, guard):
     login(page, BOARD)
     response = page.goto("/heatmaps/?period=2022-T1")
     assert "'unsafe-inline'" not in response.headers["content-security-policy"]
+    page.get_by_test_id("chart-details").locator("summary").click()  # closed: the table shows it
     expect(page.locator("[data-figure][data-rendered=true]").first).to_be_attached()
     # plotly's rules come from our stylesheet, not an injected <style>
     assert page.locator("style").count() == 0

@@ -168,7 +168,8 @@ def test_change_scale_bands(admin_sormland, audit_log):
     bands = [{"name": "Låg", "low": 1, "high": 8, "colour": "#00ff00"},
              {"name": "Hög", "low": 9, "high": 16, "colour": "#ff0000"}]
     with audit_log() as events:
-        response = admin_sormland.post_form(f"/admin/scale/{root.id}", scale_form(bands=bands))
+        response = admin_sormland.post_form(f"/admin/scale/{root.id}",
+                                            scale_form("SRM", bands=bands))
     assert response.status_code == 302
     event = only_event(events)
     assert event.old == {"bands": DEFAULT_SCALE_CONFIG["bands"]}

@@ -63,9 +63,9 @@ FIELD_ERRORS = [
     ("/admin/scale/{NLL}", lambda: {**scale_form(), "size": "11"}, "size"),
     ("/admin/scale/{NLL}", lambda: {**scale_form(), "action_threshold": "0"}, "action_threshold"),
     ("/admin/scale/{NLL}", lambda: {**scale_form(), "action_threshold": ""}, "action_threshold"),
-    ("/admin/scale/{NLL}", lambda: {**scale_form(), "bands": ""}, "bands"),
-    ("/admin/scale/{NLL}", lambda: {**scale_form(), "bands": "Låg 1 16 #ffffff"}, "bands"),
-    ("/admin/scale/{NLL}", lambda: {**scale_form(), "bands": "Låg; ett; 16; #ffffff"}, "bands"),
+    ("/admin/scale/{NLL}", lambda: {**scale_form(), "bands-0-colour": "red"}, "bands-0-colour"),
+    ("/admin/scale/{NLL}", lambda: {**scale_form(), "bands-0-low": "ett"}, "bands-0-low"),
+    ("/admin/scale/{NLL}", lambda: {**scale_form(), "bands-1-high": "0"}, "bands-1-high"),
 ]
 
 

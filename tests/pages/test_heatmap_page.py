@@ -544,20 +544,36 @@ def test_pages_run_no_inline_script(board, url):
     handlers = [(n.tag, a) for n in doc.iter() for a in n.attrs if a.startswith("on")]
     assert handlers == []
     if url.startswith("/heatmaps/"):
-        assert [s.get("src") for s in scripts] == ["/vendor/plotly.min.js", "/static/js/charts.js"]
+        # plotly.js is not linked: charts.js fetches it when the figure is opened
+        assert [unhashed(s.get("src")) for s in scripts] == ["/static/js/tables.js",
+                                                             "/static/js/charts.js"]
+        charts = scripts[-1]
+        assert unhashed(charts.get("data-plotly")) == \
+            "/static/vendor/plotly/plotly-cartesian.min.js"
+
+
+def unhashed(src: str) -> str:
+    """A static URL without its content hash (riskreg/assets.py)."""
+    return re.sub(r"\.[0-9a-f]{12}(\.[A-Za-z0-9]+)$", r"\1", src)
+
+
+def test_the_figure_is_closed_when_the_table_shows_the_matrix(board):
+    doc = parse_html(get_page(board, "/heatmaps/", period="2022-T1").get_data(as_text=True))
+    details = doc.one("details", data_testid="chart-details")
+    assert details.get("open") is None
+    assert doc.one("table", cls="heatmap")
 
 
 @pytest.mark.parametrize("role", ["anonymous", "board"])
-def test_plotly_is_served_from_the_package(as_role, role):
-    import plotly
-
+def test_plotly_is_the_vendored_cartesian_bundle(as_role, role):
     response = as_role(role).get("/vendor/plotly.min.js")
     assert response.status_code == 200
     assert response.mimetype in ("text/javascript", "application/javascript")
     body = response.get_data()
-    expected = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
-    assert body == expected and len(body) > 100_000
-    assert b"plotly.js" in body[:300]
+    vendored = ROOT / "static" / "vendor" / "plotly"
+    assert body == (vendored / "plotly-cartesian.min.js").read_bytes() and len(body) > 100_000
+    assert b"plotly.js (cartesian" in body[:300]
+    assert (vendored / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
 
 
 # -- print layout of the board's view ------------------------------------------------
@@ -591,7 +607,8 @@ def test_board_view_has_one_print_page_per_matrix(board):
     form = doc.one("form", action="/board/")
     assert "no-print" in form.parent.classes
     assert doc.one("button", data_action="print")
-    assert [s.get("src") for s in doc.find_all("script")] == ["/static/js/print.js"]
+    assert [unhashed(s.get("src")) for s in doc.find_all("script")] == [
+        "/static/js/tables.js", "/static/js/print.js"]
 
 
 def test_board_view_lists_highest_risks_and_findings(board):

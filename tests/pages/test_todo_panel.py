@@ -46,8 +46,10 @@ def test_the_owner_follows_a_link_to_re_assess(owner, set_today):
     first = rows[0]
     link = first.one("a")
     r = next(x for x in expected if x.id == int(first.get("data-object-id")))
-    assert link.get("href") == f"/risks/{r.id}/assess"
+    assert link.get("href") == f"/risks/{r.id}/assess?period=2022-T2"  # the owed tertial
     assert link.text() == f"Bedöm risk {r.number} på nytt för 2022-T2"
+    form = owner.get(link.get("href")).get_data(as_text=True)
+    assert '<option selected value="2022-T2">' in form
     assert r.title[:50] in first.text() and r.unit.name in first.text()
     assert owner.get(link.get("href")).status_code == 200
 

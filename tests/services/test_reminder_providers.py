@@ -74,7 +74,8 @@ def test_the_owner_re_assesses_what_the_last_tertial_missed(ctx):
         ("risk", user(NLL_OWNER).id, date(2022, 9, 14))}
     r = risk("NLL", 1)
     [one] = [i for i in found if i.object_id == r.id]
-    assert (one.title, one.unit, one.url) == (r.title, r.unit.name, f"/risks/{r.id}/assess?period=2022-T2")
+    assert (one.title, one.unit, one.url) == (
+        r.title, r.unit.name, f"/risks/{r.id}/assess?period=2022-T2")
     assert str(one.action) == "Bedöm risk 1 på nytt för 2022-T2"
 
 
