@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from .kpis.routes import bp as kpis_bp
     from .main.routes import bp as main_bp
     from .measures.routes import bp as measures_bp
+    from .reports.routes import bp as reports_bp
     from .risks.routes import bp as risks_bp
     from .vendor import bp as vendor_bp
 
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(measures_bp, url_prefix="/measures")
     app.register_blueprint(heatmaps_bp)
     app.register_blueprint(kpis_bp, url_prefix="/kpis")
+    app.register_blueprint(reports_bp, url_prefix="/xlsx")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp)
 

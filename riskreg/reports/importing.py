@@ -1,0 +1,597 @@
+"""Importing a workbook in one of the importable layouts (layouts.py) into a unit and plan.
+
+1. ``check_file`` refuses a hostile or broken file before openpyxl sees it, from the zip
+   directory alone: not a zip, too large, a zip bomb (unpacked size and ratio caps; the
+   zip module never unpacks more than an entry declares), macros (vbaProject.bin, a
+   macro-enabled content type, .xlsm), external links, no workbook part.
+2. ``read_rows`` reads the sheet with openpyxl in read-only mode (defusedxml is installed,
+   so openpyxl parses the XML with it): finds the header row, says which headers are
+   missing, refuses formulas (their cached values are not trusted) and more rows than the
+   cap, and parses each cell by its column's rule.
+3. ``plan_risks`` / ``plan_measures`` compare every row with what is stored: new, changed
+   (old → new per column), unchanged, or an error with its reason. Nothing is written.
+4. ``apply`` writes the plan through the features' own services (their permission rules,
+   validation and audit events) and records the import as one audit event with its rows.
+   The request's unit of work commits everything or nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import audit
+from ..domain.periods import Period
+from ..extensions import db
+from ..measures import scale as status_scale
+from ..measures import services as measure_services
+from ..measures.permissions import can_manage_measure
+from ..models.measures import Measure, MeasureFollowUp
+from ..models.org import Unit
+from ..models.plan import Perspective, Plan, StrategicGoal, SuccessFactor
+from ..models.risks import Risk
+from ..models.users import User
+from ..risks import services as risk_services
+from ..risks.permissions import can_be_owner, can_manage_risk
+from ..risks.texts import TITLE_MAX, RiskTexts, short_title
+from ..scales import scale_for_unit
+from ..services import ServiceError
+from .layouts import LAYOUTS, CellError, Layout, match_headers, normal
+
+MAX_UPLOAD = 20 * 1024 * 1024  # bytes of the uploaded file
+MAX_UNPACKED = 200 * 1024 * 1024  # bytes of all parts unpacked
+MAX_RATIO = 200  # unpacked / packed, for a part above RATIO_FROM bytes
+RATIO_FROM = 1024 * 1024
+MAX_PARTS = 1000
+MAX_ROWS = 50_000  # data rows of a sheet
+HEADER_SCAN = 10  # rows searched for the header row
+MAX_TEXT = 4000
+MAX_SHOWN = 5  # cells named in a refusal
+
+
+class ImportRefused(ValueError):
+    """The file is refused as a whole; nothing is read or saved. The message is shown."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# -- 1. the file -----------------------------------------------------------------------------
+def check_file(data: bytes, filename: str = "") -> None:
+    name = (filename or "").lower()
+    if len(data) > MAX_UPLOAD:
+        raise ImportRefused(_("The file is larger than %(n)d MB.", n=MAX_UPLOAD // 2**20))
+    if name.endswith((".xlsm", ".xltm", ".xlsb", ".xlam")):
+        raise ImportRefused(_("Workbooks with macros are not accepted: save it as .xlsx."))
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        raise ImportRefused(_("This is an old Excel file (.xls): save it as .xlsx."))
+    if data[:4] != b"PK\x03\x04" or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportRefused(_("This is not an Excel workbook (.xlsx)."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            content_types = (zf.read("[Content_Types].xml")
+                             if "[Content_Types].xml" in zf.namelist() else b"")
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, RuntimeError) as exc:
+        raise ImportRefused(_("This is not an Excel workbook (.xlsx).")) from exc
+    if len(infos) > MAX_PARTS:
+        raise ImportRefused(_("The file has too many parts to be a workbook."))
+    unpacked = sum(i.file_size for i in infos)
+    if unpacked > MAX_UNPACKED:
+        raise ImportRefused(_("The file unpacks to more than %(n)d MB: refused as a zip "
+                              "bomb.", n=MAX_UNPACKED // 2**20))
+    for i in infos:
+        if i.file_size > RATIO_FROM and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise ImportRefused(_("A part of the file unpacks to more than %(n)d times its "
+                                  "size: refused as a zip bomb.", n=MAX_RATIO))
+    names = {i.filename.lower() for i in infos}
+    if any(n.endswith("vbaproject.bin") for n in names) or b"macroEnabled" in content_types:
+        raise ImportRefused(_("Workbooks with macros are not accepted: save it as .xlsx."))
+    if any(n.startswith("xl/externallinks/") for n in names):
+        raise ImportRefused(_("The workbook links to other files (external links): copy "
+                              "the values in and save it again."))
+    if "xl/workbook.xml" not in names or not content_types:
+        raise ImportRefused(_("This is not an Excel workbook (.xlsx)."))
+
+
+# -- 2. the sheet ----------------------------------------------------------------------------
+@dataclass
+class SheetRow:
+    line: int  # the spreadsheet's row number
+    values: dict[str, Any]  # column key → parsed value (absent: the column is not there)
+    errors: list[str] = field(default_factory=list)
+
+
+def _sheet(wb, layout: Layout):
+    for ws in wb.worksheets:
+        if ws.title == layout.sheet:
+            return ws
+    return wb.worksheets[0] if wb.worksheets else None
+
+
+def read_rows(data: bytes, layout: Layout, max_rows: int = MAX_ROWS) -> list[SheetRow]:
+    """The sheet's data rows, parsed (a file refused as a whole raises ImportRefused)."""
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception as exc:  # openpyxl raises many kinds for a broken part
+        raise ImportRefused(_("The workbook could not be read: %(why)s",
+                              why=type(exc).__name__)) from exc
+    try:
+        ws = _sheet(wb, layout)
+        if ws is None:
+            raise ImportRefused(_("The workbook has no sheet."))
+        return _read(ws, layout, max_rows)
+    finally:
+        wb.close()
+
+
+def _read(ws, layout: Layout, max_rows: int) -> list[SheetRow]:
+    rows = ws.iter_rows()
+    best: tuple[int, dict, list, int] | None = None
+    scanned = []
+    for _i in range(HEADER_SCAN):
+        try:
+            cells = next(rows)
+        except StopIteration:
+            break
+        scanned.append(cells)
+        where, missing = match_headers(layout, [getattr(c, "value", None) for c in cells])
+        line = getattr(cells[0], "row", len(scanned)) if cells else len(scanned)
+        if best is None or len(where) > len(best[1]):
+            best = (len(scanned), where, missing, line)
+        if not missing and where:
+            break
+    if best is None or not best[1]:
+        raise ImportRefused(_("No header row of the layout “%(layout)s” was found. "
+                              "Missing: %(missing)s", layout=layout.title,
+                              missing=", ".join(match_headers(layout, [])[1])))
+    header_at, where, missing, _line = best
+    if missing:
+        raise ImportRefused(_("The sheet lacks these columns: %(missing)s",
+                              missing=", ".join(missing)))
+    columns = [(layout.column(key), index) for key, index in where.items()]
+    pending = iter(scanned[header_at:])
+    out: list[SheetRow] = []
+    formulas: list[str] = []
+    count = 0
+    line = header_at
+    for cells in _chain(pending, rows):
+        line += 1
+        count += 1
+        if count > max_rows:
+            raise ImportRefused(_("The sheet has more than %(n)d rows.", n=max_rows))
+        raw: dict[str, Any] = {}
+        for col, index in columns:
+            cell = cells[index] if index < len(cells) else None
+            if cell is None:
+                continue
+            if getattr(cell, "data_type", None) == "f":
+                if len(formulas) < MAX_SHOWN:
+                    formulas.append(f"{get_column_letter(index + 1)}{line}")
+                continue
+            raw[col.key] = cell.value
+        if formulas:
+            continue
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
+            continue  # an empty row
+        row = SheetRow(line, {})
+        for col, _index in columns:
+            value = raw.get(col.key)
+            if not col.imported and col.key != layout.key:
+                parser = _derived_parser(col)
+            else:
+                parser = col.parse
+            try:
+                row.values[col.key] = parser(value) if parser else value
+            except CellError as exc:
+                row.errors.append(f"{col.header}: {_(str(exc))}")
+        if _heading(row, layout):
+            continue
+        out.append(row)
+    if formulas:
+        raise ImportRefused(_("Cells hold formulas where values are expected (their "
+                              "computed values are not trusted): %(cells)s. Paste them as "
+                              "values.", cells=", ".join(formulas)))
+    return out
+
+
+def _chain(*iterators):
+    for it in iterators:
+        yield from it
+
+
+def _derived_parser(col):
+    from .layouts import parse_int, parse_text
+
+    return parse_int if col.kind == "int" else parse_text
+
+
+def _heading(row: SheetRow, layout: Layout) -> bool:
+    """A group heading of the source (e.g. "Samhälle" alone in the Nr column)."""
+    if not row.errors or layout.key is None:
+        return False
+    others = [v for k, v in row.values.items() if k != layout.key]
+    return all(v is None for v in others) and len(row.errors) == 1
+
+
+# -- 3. the plan -----------------------------------------------------------------------------
+@dataclass
+class RowPlan:
+    line: int
+    number: int | None
+    status: str  # new | changed | unchanged | error
+    label: str = ""
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)  # header, old, new
+    errors: list[str] = field(default_factory=list)
+    target: Any = None  # the stored object (changed/unchanged)
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImportPlan:
+    layout: str
+    rows: list[RowPlan]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.status == "error" for r in self.rows)
+
+    @property
+    def writes(self) -> int:
+        return sum(1 for r in self.rows if r.status in ("new", "changed"))
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the rows go: a unit, a plan of it (or above), the period of the values, and
+    the owner of new risks."""
+
+    unit: Unit
+    plan: Plan
+    period: Period
+    owner_id: int | None = None
+
+
+RISK_TEXTS = ("event", "consequence_text", "cause", "mitigation", "control_method",
+              "handling_question", "handling_type", "method")
+
+
+def _in_subtree(unit: Unit, obj_unit: Unit) -> bool:
+    return obj_unit.path.startswith(unit.path)
+
+
+def _factors(plan: Plan) -> dict[str, SuccessFactor]:
+    factors = db.session.scalars(
+        select(SuccessFactor).join(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
+        .join(Perspective, Perspective.id == StrategicGoal.perspective_id)
+        .where(Perspective.plan_id == plan.id).order_by(SuccessFactor.retired, SuccessFactor.id))
+    found: dict[str, SuccessFactor] = {}
+    for f in factors:
+        found.setdefault(normal(f.name), f)
+    return found
+
+
+def _counted(risk: Risk, period: Period):
+    earlier = [a for a in risk.assessments if a.period <= period]
+    return earlier[-1] if earlier else None
+
+
+def _label(text: str | None, limit: int = 80) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def plan_risks(user: User, target: Target, layout: Layout, rows: list[SheetRow]) -> ImportPlan:
+    kind = layout.name
+    stored = {r.number: r for r in db.session.scalars(
+        select(Risk).where(Risk.plan_id == target.plan.id)
+        .options(joinedload(Risk.unit), selectinload(Risk.assessments)))}
+    factors = _factors(target.plan) if kind == "success_factor" else {}
+    scale = scale_for_unit(target.unit)
+    owner_ok = (target.owner_id is not None and (owner := db.session.get(User, target.owner_id))
+                is not None and can_be_owner(owner, target.unit))
+    seen: set[int] = set()
+    plans = []
+    for row in rows:
+        v = row.values
+        number = v.get("number")
+        p = RowPlan(row.line, number, "error", _label(v.get("title") or v.get("event")),
+                    errors=list(row.errors), values=v)
+        plans.append(p)
+        if number is not None:
+            if number < 1:
+                p.errors.append(_("Nr must be 1 or more."))
+            elif number in seen:
+                p.errors.append(_("Nr %(n)d appears twice in the file.", n=number))
+            seen.add(number)
+        risk = stored.get(number) if number is not None else None
+        if risk is not None:
+            p.target = risk
+            if risk.kind != kind:
+                p.errors.append(_("Nr %(n)d is a risk of the other kind.", n=number))
+            elif risk.archived:
+                p.errors.append(_("Nr %(n)d is archived.", n=number))
+            elif not _in_subtree(target.unit, risk.unit) or not can_manage_risk(user, risk):
+                p.errors.append(_("Nr %(n)d belongs to a unit you do not manage here (%(unit)s).",
+                                  n=number, unit=risk.unit.name))
+        elif not owner_ok:
+            p.errors.append(_("Choose a risk owner of the unit for new risks."))
+        for key in (*RISK_TEXTS, "title"):
+            text = v.get(key)
+            limit = TITLE_MAX if key == "title" else MAX_TEXT
+            if isinstance(text, str) and len(text) > limit:
+                p.errors.append(_("%(col)s: at most %(n)d characters.",
+                                  col=layout.column(key).header, n=limit))
+        if not v.get("event"):
+            p.errors.append(_("%(col)s: required.", col=layout.column("event").header))
+        factor = None
+        if kind == "success_factor":
+            name = v.get("factor")
+            factor = factors.get(normal(name)) if name else None
+            if not name:
+                p.errors.append(_("%(col)s: required.", col=layout.column("factor").header))
+            elif factor is None:
+                p.errors.append(_("Unknown success factor in this plan: %(name)s", name=name))
+        steps = _steps(p, v, scale, layout, risk, target.period)
+        if p.errors:
+            continue
+        _risk_changes(p, layout, risk, factor, steps, target.period)
+    return ImportPlan(layout.name, plans)
+
+
+def _steps(p: RowPlan, v: dict, scale, layout: Layout, risk: Risk | None, period: Period
+           ) -> tuple[int, int] | None:
+    lk, c = v.get("likelihood"), v.get("consequence")
+    value = v.get("value")
+    if lk is None and c is None:
+        if value is not None:
+            counted = _counted(risk, period) if risk is not None else None
+            if counted is None or counted.value != value:
+                p.errors.append(_("Give Sannolikhet and Konsekvens for the risk value."))
+        return None
+    if lk is None or c is None:
+        p.errors.append(_("Give both Sannolikhet and Konsekvens, or neither."))
+        return None
+    for step, header in ((lk, "Sannolikhet"), (c, "Konsekvens")):
+        if not 1 <= step <= scale.size:
+            p.errors.append(_("%(col)s: a value from 1 to %(n)d.", col=header, n=scale.size))
+            return None
+    if value is not None and value != lk * c:
+        p.errors.append(_("%(col)s %(value)d is not Sannolikhet × Konsekvens = %(product)d.",
+                          col=layout.column("value").header, value=value, product=lk * c))
+        return None
+    return lk, c
+
+
+def _risk_changes(p: RowPlan, layout: Layout, risk: Risk | None, factor, steps, period):
+    v = p.values
+    if risk is None:
+        p.status = "new"
+        for key in ("title", "factor", *RISK_TEXTS):
+            if v.get(key) is not None:
+                p.changes.append((layout.column(key).header, None, v[key]))
+        if steps:
+            p.changes += [("Sannolikhet", None, steps[0]), ("Konsekvens", None, steps[1])]
+        return
+    for key in RISK_TEXTS:
+        if key in v and v[key] != getattr(risk, key):
+            p.changes.append((layout.column(key).header, getattr(risk, key), v[key]))
+    if v.get("title") and v["title"] != risk.title:
+        p.changes.append(("Titel", risk.title, v["title"]))
+    if factor is not None and factor.id != risk.success_factor_id:
+        old = risk.success_factor.name if risk.success_factor else None
+        p.changes.append((layout.column("factor").header, old, factor.name))
+    if steps:
+        counted = _counted(risk, period)
+        old = (counted.likelihood, counted.consequence) if counted else (None, None)
+        if old != steps:
+            for name, before, after in zip(("Sannolikhet", "Konsekvens"), old, steps,
+                                           strict=True):
+                if before != after:
+                    p.changes.append((name, before, after))
+    p.status = "changed" if p.changes else "unchanged"
+
+
+def plan_measures(user: User, target: Target, layout: Layout, rows: list[SheetRow]
+                  ) -> ImportPlan:
+    stored = {m.number: m for m in db.session.scalars(
+        select(Measure).where(Measure.plan_id == target.plan.id)
+        .options(joinedload(Measure.unit), joinedload(Measure.success_factor)))}
+    follow = {f.measure_id: f for f in db.session.scalars(
+        select(MeasureFollowUp).where(
+            MeasureFollowUp.measure_id.in_([m.id for m in stored.values()]),
+            MeasureFollowUp.period == target.period)
+        .options(joinedload(MeasureFollowUp.status)))} if stored else {}
+    statuses = status_scale.statuses_for_root(target.unit.root_id)
+    factors = _factors(target.plan)
+    seen: set[int] = set()
+    plans = []
+    for row in rows:
+        v = row.values
+        number = v.get("number")
+        p = RowPlan(row.line, number, "error", _label(v.get("title")), errors=list(row.errors),
+                    values=v)
+        plans.append(p)
+        if number is not None:
+            if number < 1:
+                p.errors.append(_("Nr must be 1 or more."))
+            elif number in seen:
+                p.errors.append(_("Nr %(n)d appears twice in the file.", n=number))
+            seen.add(number)
+        m = stored.get(number) if number is not None else None
+        if m is not None:
+            p.target = m
+            if not m.active:
+                p.errors.append(_("Nr %(n)d is closed.", n=number))
+            elif not _in_subtree(target.unit, m.unit) or not can_manage_measure(user, m):
+                p.errors.append(_("Nr %(n)d belongs to a unit you do not manage here (%(unit)s).",
+                                  n=number, unit=m.unit.name))
+        if not v.get("title"):
+            p.errors.append(_("%(col)s: required.", col="Åtgärd"))
+        elif len(v["title"]) > measure_services.MAX_TITLE:
+            p.errors.append(_("%(col)s: at most %(n)d characters.", col="Åtgärd",
+                              n=measure_services.MAX_TITLE))
+        for key, limit in (("goal", 300), ("comment", MAX_TEXT)):
+            if isinstance(v.get(key), str) and len(v[key]) > limit:
+                p.errors.append(_("%(col)s: at most %(n)d characters.",
+                                  col=layout.column(key).header, n=limit))
+        status = None
+        if v.get("status"):
+            status = _status(statuses, v["status"])
+            if status is None:
+                p.errors.append(_("Status: not a status of the scale (%(known)s).",
+                                  known=" ".join(s.symbol for s in statuses)))
+        if p.errors:
+            continue
+        v["status_code"] = status.code if status else None
+        factor = factors.get(normal(v["goal"])) if v.get("goal") else None
+        v["success_factor_id"] = factor.id if factor else None
+        v["goal_text"] = None if factor or not v.get("goal") else v["goal"]
+        if m is None:
+            p.status = "new"
+            for key in ("goal", "title", "status", "comment"):
+                if v.get(key) is not None:
+                    p.changes.append((layout.column(key).header, None, v[key]))
+            continue
+        old_goal = m.success_factor.name if m.success_factor else m.goal_text
+        if v.get("goal") != old_goal:
+            p.changes.append(("Mål", old_goal, v.get("goal")))
+        if v["title"] != m.title:
+            p.changes.append(("Åtgärd", m.title, v["title"]))
+        f = follow.get(m.id)
+        old_status = f.status.symbol if f is not None and f.status is not None else None
+        if (status.symbol if status else None) != old_status:
+            p.changes.append(("Status", old_status, status.symbol if status else None))
+        old_comment = f.comment if f is not None else None
+        if v.get("comment") != old_comment:
+            p.changes.append(("Kommentar", old_comment, v.get("comment")))
+        p.status = "changed" if p.changes else "unchanged"
+        v["_follow_up"] = f
+    return ImportPlan(layout.name, plans)
+
+
+def _status(statuses, text: str):
+    """The status a cell names: its symbol, its label, or both ("● Pågår")."""
+    text = " ".join(text.split())
+    for s in statuses:
+        if text in (s.symbol, f"{s.symbol} {s.label}"):
+            return s
+    wanted = normal(text)
+    return next((s for s in statuses if wanted and wanted == normal(s.label)), None)
+
+
+def make_plan(user: User, target: Target, layout_name: str, data: bytes) -> ImportPlan:
+    layout = LAYOUTS[layout_name]
+    rows = read_rows(data, layout)
+    if layout_name == "measures":
+        return plan_measures(user, target, layout, rows)
+    return plan_risks(user, target, layout, rows)
+
+
+# -- 4. saving -------------------------------------------------------------------------------
+class RowFailed(ServiceError):
+    pass
+
+
+def apply(user: User, target: Target, plan: ImportPlan, filename: str) -> ImportPlan:
+    """Write every new and changed row (a plan with errors is refused whole). One audit
+    event records the import with its rows; each object's own events are recorded by its
+    service as for an edit by hand."""
+    if not plan.ok:
+        raise ServiceError(_("The file has rows with errors: correct them and upload it "
+                             "again. Nothing was saved."))
+    for row in plan.rows:
+        if row.status not in ("new", "changed"):
+            continue
+        try:
+            if plan.layout == "measures":
+                _apply_measure(user, target, row)
+            else:
+                _apply_risk(user, target, plan.layout, row)
+        except ServiceError as exc:
+            raise RowFailed(_("Row %(line)d: %(why)s Nothing was saved.", line=row.line,
+                              why=exc.message)) from exc
+    audit.record(user, "import", None, "import", None, {
+        "layout": plan.layout, "file": filename[:200], "unit_id": target.unit.id,
+        "plan_id": target.plan.id, "period": str(target.period),
+        "new": plan.count("new"), "changed": plan.count("changed"),
+        "unchanged": plan.count("unchanged"),
+        "rows": [{"line": r.line, "nr": r.number if r.target is None else r.target.number,
+                  "status": r.status, "changes": [[h, o, n] for h, o, n in r.changes]}
+                 for r in plan.rows if r.status in ("new", "changed")],
+    }, unit_id=target.unit.id)
+    db.session.flush()
+    return plan
+
+
+def _apply_risk(user: User, target: Target, kind: str, row: RowPlan) -> None:
+    v = row.values
+    factor_id = None
+    if kind == "success_factor":
+        factor_id = _factors(target.plan)[normal(v["factor"])].id
+    steps = (v.get("likelihood"), v.get("consequence"))
+    has_steps = None not in steps
+    if row.status == "new":
+        texts = RiskTexts(event=v["event"], title=v.get("title") or short_title(v["event"]),
+                          **{k: v.get(k) for k in RISK_TEXTS if k != "event"})
+        risk = risk_services.create_risk(user, risk_services.NewRisk(
+            kind=kind, unit_id=target.unit.id, plan_id=target.plan.id,
+            owner_id=target.owner_id, texts=texts, success_factor_id=factor_id,
+            number=row.number, period=target.period if has_steps else None,
+            likelihood=steps[0], consequence=steps[1]))
+        row.target = risk
+        return
+    risk: Risk = row.target
+    headers = {h for h, _o, _n in row.changes}
+    step_change = bool(headers & {"Sannolikhet", "Konsekvens"})
+    if headers - {"Sannolikhet", "Konsekvens"}:
+        current = {k: getattr(risk, k) for k in (*RISK_TEXTS, "title")}
+        current.update({k: v[k] for k in RISK_TEXTS if k in v})
+        if v.get("title"):
+            current["title"] = v["title"]
+        risk_services.update_texts(user, risk, RiskTexts(**current), risk.version,
+                                   factor_id)
+    if step_change and has_steps:
+        own = next((a for a in risk.assessments if a.period == target.period), None)
+        risk_services.assess(user, risk, target.period, steps[0], steps[1],
+                             own.comment if own is not None else None, risk.version)
+
+
+def _apply_measure(user: User, target: Target, row: RowPlan) -> None:
+    v = row.values
+    texts = measure_services.MeasureTexts(
+        title=v["title"], goal_text=v.get("goal_text"),
+        success_factor_id=v.get("success_factor_id"))
+    if row.status == "new":
+        m = measure_services.create_measure(user, measure_services.NewMeasure(
+            unit_id=target.unit.id, plan_id=target.plan.id, texts=texts, number=row.number))
+        row.target = m
+        if v.get("status_code") or v.get("comment"):
+            measure_services.report(user, m, target.period, v.get("status_code"),
+                                    v.get("comment"), None, m.version)
+        return
+    m: Measure = row.target
+    headers = {h for h, _o, _n in row.changes}
+    if headers & {"Mål", "Åtgärd"}:
+        keep = measure_services.MeasureTexts(
+            title=v["title"], description=m.description, background=m.background,
+            goal_text=v.get("goal_text"), start_date=m.start_date, due_date=m.due_date,
+            success_factor_id=v.get("success_factor_id"), responsible_id=m.responsible_id)
+        measure_services.update_measure(user, m, keep, m.version)
+    if headers & {"Status", "Kommentar"}:
+        f = v.get("_follow_up")
+        measure_services.report(user, m, target.period, v.get("status_code"),
+                                v.get("comment"), f.result if f is not None else None,
+                                m.version)
