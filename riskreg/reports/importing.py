@@ -60,47 +60,55 @@ MAX_SHOWN = 5  # cells named in a refusal
 class ImportRefused(ValueError):
     """The file is refused as a whole; nothing is read or saved. The message is shown."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, code: str = "refused") -> None:
         super().__init__(message)
         self.message = message
+        self.code = code  # not_xlsx | too_large | zip_bomb | macros | external_links |
+        # formulas | too_many_rows | headers | unreadable | target
 
 
 # -- 1. the file -----------------------------------------------------------------------------
 def check_file(data: bytes, filename: str = "") -> None:
     name = (filename or "").lower()
     if len(data) > MAX_UPLOAD:
-        raise ImportRefused(_("The file is larger than %(n)d MB.", n=MAX_UPLOAD // 2**20))
+        raise ImportRefused(
+            _("The file is larger than %(n)d MB.", n=MAX_UPLOAD // 2**20),
+            "too_large")
     if name.endswith((".xlsm", ".xltm", ".xlsb", ".xlam")):
-        raise ImportRefused(_("Workbooks with macros are not accepted: save it as .xlsx."))
+        raise ImportRefused(
+            _("Workbooks with macros are not accepted: save it as .xlsx."),
+            "macros")
     if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise ImportRefused(_("This is an old Excel file (.xls): save it as .xlsx."))
+        raise ImportRefused(_("This is an old Excel file (.xls): save it as .xlsx."), "not_xlsx")
     if data[:4] != b"PK\x03\x04" or not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ImportRefused(_("This is not an Excel workbook (.xlsx)."))
+        raise ImportRefused(_("This is not an Excel workbook (.xlsx)."), "not_xlsx")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             content_types = (zf.read("[Content_Types].xml")
                              if "[Content_Types].xml" in zf.namelist() else b"")
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, RuntimeError) as exc:
-        raise ImportRefused(_("This is not an Excel workbook (.xlsx).")) from exc
+        raise ImportRefused(_("This is not an Excel workbook (.xlsx)."), "not_xlsx") from exc
     if len(infos) > MAX_PARTS:
-        raise ImportRefused(_("The file has too many parts to be a workbook."))
+        raise ImportRefused(_("The file has too many parts to be a workbook."), "zip_bomb")
     unpacked = sum(i.file_size for i in infos)
     if unpacked > MAX_UNPACKED:
         raise ImportRefused(_("The file unpacks to more than %(n)d MB: refused as a zip "
-                              "bomb.", n=MAX_UNPACKED // 2**20))
+                              "bomb.", n=MAX_UNPACKED // 2**20), "zip_bomb")
     for i in infos:
         if i.file_size > RATIO_FROM and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             raise ImportRefused(_("A part of the file unpacks to more than %(n)d times its "
-                                  "size: refused as a zip bomb.", n=MAX_RATIO))
+                                  "size: refused as a zip bomb.", n=MAX_RATIO), "zip_bomb")
     names = {i.filename.lower() for i in infos}
     if any(n.endswith("vbaproject.bin") for n in names) or b"macroEnabled" in content_types:
-        raise ImportRefused(_("Workbooks with macros are not accepted: save it as .xlsx."))
+        raise ImportRefused(
+            _("Workbooks with macros are not accepted: save it as .xlsx."),
+            "macros")
     if any(n.startswith("xl/externallinks/") for n in names):
         raise ImportRefused(_("The workbook links to other files (external links): copy "
-                              "the values in and save it again."))
+                              "the values in and save it again."), "external_links")
     if "xl/workbook.xml" not in names or not content_types:
-        raise ImportRefused(_("This is not an Excel workbook (.xlsx)."))
+        raise ImportRefused(_("This is not an Excel workbook (.xlsx)."), "not_xlsx")
 
 
 # -- 2. the sheet ----------------------------------------------------------------------------
@@ -118,17 +126,18 @@ def _sheet(wb, layout: Layout):
     return wb.worksheets[0] if wb.worksheets else None
 
 
-def read_rows(data: bytes, layout: Layout, max_rows: int = MAX_ROWS) -> list[SheetRow]:
+def read_rows(data: bytes, layout: Layout, max_rows: int | None = None) -> list[SheetRow]:
     """The sheet's data rows, parsed (a file refused as a whole raises ImportRefused)."""
+    max_rows = max_rows or MAX_ROWS
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken part
         raise ImportRefused(_("The workbook could not be read: %(why)s",
-                              why=type(exc).__name__)) from exc
+                              why=type(exc).__name__), "unreadable") from exc
     try:
         ws = _sheet(wb, layout)
         if ws is None:
-            raise ImportRefused(_("The workbook has no sheet."))
+            raise ImportRefused(_("The workbook has no sheet."), "unreadable")
         return _read(ws, layout, max_rows)
     finally:
         wb.close()
@@ -153,11 +162,11 @@ def _read(ws, layout: Layout, max_rows: int) -> list[SheetRow]:
     if best is None or not best[1]:
         raise ImportRefused(_("No header row of the layout “%(layout)s” was found. "
                               "Missing: %(missing)s", layout=layout.title,
-                              missing=", ".join(match_headers(layout, [])[1])))
+                              missing=", ".join(match_headers(layout, [])[1])), "headers")
     header_at, where, missing, _line = best
     if missing:
         raise ImportRefused(_("The sheet lacks these columns: %(missing)s",
-                              missing=", ".join(missing)))
+                              missing=", ".join(missing)), "headers")
     columns = [(layout.column(key), index) for key, index in where.items()]
     pending = iter(scanned[header_at:])
     out: list[SheetRow] = []
@@ -168,7 +177,9 @@ def _read(ws, layout: Layout, max_rows: int) -> list[SheetRow]:
         line += 1
         count += 1
         if count > max_rows:
-            raise ImportRefused(_("The sheet has more than %(n)d rows.", n=max_rows))
+            raise ImportRefused(
+                _("The sheet has more than %(n)d rows.", n=max_rows),
+                "too_many_rows")
         raw: dict[str, Any] = {}
         for col, index in columns:
             cell = cells[index] if index < len(cells) else None
@@ -200,7 +211,7 @@ def _read(ws, layout: Layout, max_rows: int) -> list[SheetRow]:
     if formulas:
         raise ImportRefused(_("Cells hold formulas where values are expected (their "
                               "computed values are not trusted): %(cells)s. Paste them as "
-                              "values.", cells=", ".join(formulas)))
+                              "values.", cells=", ".join(formulas)), "formulas")
     return out
 
 
@@ -368,7 +379,9 @@ def _steps(p: RowPlan, v: dict, scale, layout: Layout, risk: Risk | None, period
         if not 1 <= step <= scale.size:
             p.errors.append(_("%(col)s: a value from 1 to %(n)d.", col=header, n=scale.size))
             return None
-    if value is not None and value != lk * c:
+    counted = _counted(risk, period) if risk is not None else None
+    stale = counted is not None and counted.value == value  # the exported value, not edited
+    if value is not None and value != lk * c and not stale:
         p.errors.append(_("%(col)s %(value)d is not Sannolikhet × Konsekvens = %(product)d.",
                           col=layout.column("value").header, value=value, product=lk * c))
         return None

@@ -131,15 +131,13 @@ def match_headers(layout: Layout, found: list[Any]) -> tuple[dict[str, int], lis
     positions = {normal(h): i for i, h in enumerate(found) if h is not None}
     where: dict[str, int] = {}
     missing: list[str] = []
-    for col in layout.columns:
-        if not col.imported and col.key != layout.key:
-            continue
+    for col in layout.columns:  # shown-only columns are read too (e.g. Risk = K × S)
         for name in (col.header, *col.aliases):
             if normal(name) in positions:
                 where[col.key] = positions[normal(name)]
                 break
         else:
-            if col.required:
+            if col.required and (col.imported or col.key == layout.key):
                 missing.append(col.header)
     return where, missing
 

@@ -183,13 +183,13 @@ def _target(units, unit_id, plan_id, period_raw, owner_id, layout) -> importing.
         raise PermissionDenied()
     plan = next((p for p in plans_for_unit(unit) if p.id == plan_id), None)
     if plan is None:
-        raise importing.ImportRefused(_("Choose a plan of this unit or a unit above it."))
+        raise importing.ImportRefused(_("Choose a plan of this unit or a unit above it."), "target")
     try:
         period = Period.parse(period_raw)
     except PeriodError as exc:
-        raise importing.ImportRefused(_("Choose a period.")) from exc
+        raise importing.ImportRefused(_("Choose a period."), "target") from exc
     if period > clock.current_period():
-        raise importing.ImportRefused(_("A period in the future cannot be assessed."))
+        raise importing.ImportRefused(_("A period in the future cannot be assessed."), "target")
     return importing.Target(unit, plan, period, owner_id)
 
 
@@ -210,7 +210,7 @@ def upload():
         plan = importing.make_plan(current_user, target, form.layout.data, data)
     except importing.ImportRefused as exc:
         form.form_errors.append(exc.message)
-        return render_template("reports/upload.html", form=form), 400
+        return render_template("reports/upload.html", form=form, refusal=exc.code), 400
     token = files.stash(current_user.id, data, {
         "layout": form.layout.data, "unit": target.unit.id, "plan": target.plan.id,
         "period": str(target.period), "owner": form.owner.data, "filename": filename})
