@@ -219,12 +219,13 @@ def upload():
                            confirm=ConfirmForm())
 
 
-@bp.route("/import/<token>", methods=["POST"])
+@bp.route("/import/<token>", methods=["GET", "POST"])
 @login_required
 def confirm(token: str):
+    """GET: the preview of a stashed upload (again); POST: save it, all or nothing."""
     units = _importable_units()
     form = ConfirmForm()
-    if not form.validate_on_submit():
+    if request.method == "POST" and not form.validate_on_submit():
         abort(400)
     stashed = files.unstash(token, current_user.id)
     if stashed is None:
@@ -237,11 +238,13 @@ def confirm(token: str):
     except importing.ImportRefused as exc:
         flash(exc.message, "error")
         return redirect(url_for("reports.upload")), 303
+    shown = {"plan": plan, "target": target, "token": token, "filename": meta["filename"],
+             "layout": LAYOUTS[meta["layout"]], "confirm": ConfirmForm()}
+    if request.method == "GET":
+        return render_template("reports/preview.html", **shown)
     done = attempt(lambda: importing.apply(current_user, target, plan, meta["filename"]))
     if not done:
-        return render_template("reports/preview.html", plan=plan, target=target, token=token,
-                               filename=meta["filename"], layout=LAYOUTS[meta["layout"]],
-                               confirm=ConfirmForm()), 400
+        return render_template("reports/preview.html", **shown), 400
     files.drop_stash(token)
     flash(_("Imported: %(new)d new, %(changed)d changed, %(same)d unchanged.",
             new=plan.count("new"), changed=plan.count("changed"),

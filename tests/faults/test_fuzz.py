@@ -40,6 +40,7 @@ from riskreg.seed import DEMO_PASSWORD
 from riskreg.uow import transaction
 from tests.conftest import DEMO_USERS, _test_connection, assignments_of, user
 from tests.faults.htmlforms import HtmlForm, form_posting_to
+from tests.helpers.xlsx import stash_of
 from tests.pages.test_access_matrix import LS1_OWNER, resolve
 
 pytestmark = pytest.mark.slow
@@ -126,6 +127,10 @@ FORMS = [
          f"{KPI}/outcome?unit={{unit:NLL-LS1}}&period=2022-T1"),
     Form("kpis.link", "coordinator", f"{KPI}/links", page=KPI),
     Form("kpis.unlink", "coordinator", f"{KPI}/links/{{risk:NLL-RS:7}}/delete", page=KPI),
+    # spreadsheets (issue 12): the upload (a file field sent as text: refused, never a 5xx)
+    # and the confirm of a stashed upload, from its preview
+    Form("reports.upload", "coordinator", "/xlsx/import"),
+    Form("reports.confirm", "coordinator", "/xlsx/import/{stash:coordinator}"),
 ]
 
 # Pages and API endpoints whose query parameters are fuzzed (as ``role``).
@@ -149,6 +154,9 @@ QUERIES = [
     ("coordinator", "/api/v1/measures"),
     ("coordinator", "/api/v1/findings"),
     ("coordinator", "/api/v1/kpis"),
+    ("coordinator", "/xlsx/risks.xlsx"),
+    ("coordinator", "/xlsx/measures.xlsx"),
+    ("coordinator", "/xlsx/matrix.xlsx"),
 ]
 # Parameters the recording must find (a check that the recording works).
 EXPECTED_PARAMETERS = {
@@ -282,6 +290,10 @@ def resolve_all(url: str) -> str:
             token, _secret = tokens.create_token(owner, "fuzz")
         return str(token.id)
 
+    def _stash(match: re.Match) -> str:
+        return stash_of(DEMO_USERS[match.group(1)])
+
+    url = re.sub(r"\{stash:([^}]+)\}", _stash, url)
     return resolve(re.sub(r"\{token:([^}]+)\}", _token, url))
 
 

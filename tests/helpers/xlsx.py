@@ -104,3 +104,22 @@ def statuses(html: str) -> list[str]:
 
 def confirm(client, token: str):
     return client.post_form(f"/xlsx/import/{token}", page="/xlsx/import")
+
+
+def stash_of(email: str, period: str = "2022-T2") -> str:
+    """A stashed upload of ``email`` (a coordinator of NLL-RS): Regionstyrelsen's
+    success-factor risks with one cause changed, as the preview keeps it; its token."""
+    from riskreg.domain.periods import Period
+    from riskreg.reports import files, workbooks
+    from riskreg.risks.queries import RegisterFilter
+    from tests.helpers.risks import plan_of
+
+    who = user(email)
+    out = io.BytesIO()
+    workbooks.write_risks(out, who, RegisterFilter(period=Period.parse(period)),
+                          "success_factor", "Region Norrbotten")
+    data = edit_cells(out.getvalue(), {(1, "Beskriv orsaken till att risken inträffar"):
+                                       "En ändrad orsak"})
+    return files.stash(who.id, data, {
+        "layout": "success_factor", "unit": unit("NLL-RS").id, "plan": plan_of("NLL").id,
+        "period": period, "owner": None, "filename": "fuzz.xlsx"})
