@@ -6,7 +6,8 @@
 # On a fresh Debian machine, as root, it
 #   1. installs the project with its test extras (pip install -e '.[test]');
 #   2. installs Debian's chromium for the browser tests if /usr/bin/chromium is missing
-#      (never `playwright install`: no browser download);
+#      (never `playwright install`: no browser download), and Debian's
+#      libreoffice-calc-nogui for the spreadsheet tests if soffice is missing;
 #   3. makes sure PostgreSQL (127.0.0.1:5432, trust auth, user postgres) and Redis
 #      (127.0.0.1:6379) are up, and creates a fresh PostgreSQL database for this run,
 #      dropped again on exit;
@@ -53,6 +54,18 @@ if [ ! -x "$CHROMIUM" ]; then
     as_root apt-get install -y -qq chromium >/dev/null || die "apt-get install chromium failed"
 fi
 [ -x "$CHROMIUM" ] || die "$CHROMIUM is missing after the install"
+
+# --- 2b. LibreOffice from Debian (the spreadsheet exports opened by a real client) -------
+if ! command -v soffice >/dev/null && ! command -v libreoffice >/dev/null; then
+    log "installing Debian's libreoffice-calc-nogui"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq || die "apt-get update failed"
+    as_root apt-get install -y -qq libreoffice-calc-nogui >/dev/null \
+        || die "apt-get install libreoffice-calc-nogui failed"
+    hash -r
+fi
+command -v soffice >/dev/null || command -v libreoffice >/dev/null \
+    || die "LibreOffice (soffice) is missing after the install"
 
 # --- 3. PostgreSQL and Redis -------------------------------------------------------------
 if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
@@ -152,8 +165,9 @@ run_pass "SQLite" "" "$@"
 # The browser tests run once, in the SQLite pass above (-m "not browser" here): they drive
 # a live server of their own on a temporary SQLite file (tests/browser/conftest.py), not on
 # RISKREG_TEST_DATABASE_URL, so running them again here would test nothing new about
-# PostgreSQL and only cost time.
-run_pass "PostgreSQL" "$PG_URL" -m "not browser" "$@"
+# PostgreSQL and only cost time. So do the LibreOffice tests (-m "not office"): they check
+# the workbooks a real client opens, which the exports' own tests check on both databases.
+run_pass "PostgreSQL" "$PG_URL" -m "not browser and not office" "$@"
 
 log "ruff check ."
 start=$SECONDS
