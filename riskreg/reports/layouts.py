@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain.matrix import N_
 from ..textguard import FORBIDDEN
 
 
@@ -36,14 +37,14 @@ def parse_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise CellError("Expected text.")
+        raise CellError(N_("Expected text."))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, str | int | float):
-        raise CellError("Expected text.")
+        raise CellError(N_("Expected text."))
     text = str(value).replace("\r\n", "\n").strip()
     if FORBIDDEN.search(text):
-        raise CellError("Control characters are not allowed.")
+        raise CellError(N_("Control characters are not allowed."))
     return text or None
 
 
@@ -52,16 +53,16 @@ def parse_int(value: Any) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise CellError("Expected a whole number.")
+        raise CellError(N_("Expected a whole number."))
     if isinstance(value, float):
         if not value.is_integer():
-            raise CellError("Expected a whole number.")
+            raise CellError(N_("Expected a whole number."))
         return int(value)
     if isinstance(value, int):
         return value
     if isinstance(value, str) and re.fullmatch(r"\s*\d{1,9}\s*", value):
         return int(value)
-    raise CellError("Expected a whole number.")
+    raise CellError(N_("Expected a whole number."))
 
 
 HANDLING = {"control": "Kontroll", "measure": "Åtgärd"}
@@ -75,7 +76,7 @@ def parse_handling(value: Any) -> str | None:
         return None
     found = HANDLING_BACK.get(text.casefold())
     if found is None:
-        raise CellError("Expected Kontroll or Åtgärd.")
+        raise CellError(N_("Expected Kontroll or Åtgärd."))
     return found
 
 
