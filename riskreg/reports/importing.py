@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..domain.periods import Period
@@ -37,9 +37,10 @@ from ..measures.permissions import can_manage_measure
 from ..models.measures import Measure, MeasureFollowUp
 from ..models.org import Unit
 from ..models.plan import Perspective, Plan, StrategicGoal, SuccessFactor
-from ..models.risks import Risk
+from ..models.risks import Risk, RiskAssessment
 from ..models.users import User
 from ..risks import services as risk_services
+from ..risks.latest import Counted, latest_code
 from ..risks.permissions import can_be_owner, can_manage_risk
 from ..risks.texts import TITLE_MAX, RiskTexts, short_title
 from ..scales import scale_for_unit
@@ -294,11 +295,6 @@ def _factors(plan: Plan) -> dict[str, SuccessFactor]:
     return found
 
 
-def _counted(risk: Risk, period: Period):
-    earlier = [a for a in risk.assessments if a.period <= period]
-    return earlier[-1] if earlier else None
-
-
 def _label(text: str | None, limit: int = 80) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
@@ -306,9 +302,13 @@ def _label(text: str | None, limit: int = 80) -> str:
 
 def plan_risks(user: User, target: Target, layout: Layout, rows: list[SheetRow]) -> ImportPlan:
     kind = layout.name
-    stored = {r.number: r for r in db.session.scalars(
-        select(Risk).where(Risk.plan_id == target.plan.id)
-        .options(joinedload(Risk.unit), selectinload(Risk.assessments)))}
+    stored: dict[int, Risk] = {}
+    counted: dict[int, Counted | None] = {}  # risk id → the assessment counting in the period
+    for r, code in db.session.execute(
+            select(Risk, latest_code(target.period)).where(Risk.plan_id == target.plan.id)
+            .options(joinedload(Risk.unit), joinedload(Risk.success_factor))):
+        stored[r.number] = r
+        counted[r.id] = Counted.from_code(code)
     factors = _factors(target.plan) if kind == "success_factor" else {}
     scale = scale_for_unit(target.unit)
     owner_ok = (target.owner_id is not None and (owner := db.session.get(User, target.owner_id))
@@ -355,22 +355,22 @@ def plan_risks(user: User, target: Target, layout: Layout, rows: list[SheetRow])
                 p.errors.append(_("%(col)s: required.", col=layout.column("factor").header))
             elif factor is None:
                 p.errors.append(_("Unknown success factor in this plan: %(name)s", name=name))
-        steps = _steps(p, v, scale, layout, risk, target.period)
+        now = counted.get(risk.id) if risk is not None else None
+        steps = _steps(p, v, scale, layout, now)
         if p.errors:
             continue
-        _risk_changes(p, layout, risk, factor, steps, target.period)
+        _risk_changes(p, layout, risk, factor, steps, now)
     return ImportPlan(layout.name, plans)
 
 
-def _steps(p: RowPlan, v: dict, scale, layout: Layout, risk: Risk | None, period: Period
+def _steps(p: RowPlan, v: dict, scale, layout: Layout, counted: Counted | None
            ) -> tuple[int, int] | None:
+    """(likelihood, consequence) of the row, or None; ``counted``: what counts now."""
     lk, c = v.get("likelihood"), v.get("consequence")
     value = v.get("value")
     if lk is None and c is None:
-        if value is not None:
-            counted = _counted(risk, period) if risk is not None else None
-            if counted is None or counted.value != value:
-                p.errors.append(_("Give Sannolikhet and Konsekvens for the risk value."))
+        if value is not None and (counted is None or counted.value != value):
+            p.errors.append(_("Give Sannolikhet and Konsekvens for the risk value."))
         return None
     if lk is None or c is None:
         p.errors.append(_("Give both Sannolikhet and Konsekvens, or neither."))
@@ -379,7 +379,6 @@ def _steps(p: RowPlan, v: dict, scale, layout: Layout, risk: Risk | None, period
         if not 1 <= step <= scale.size:
             p.errors.append(_("%(col)s: a value from 1 to %(n)d.", col=header, n=scale.size))
             return None
-    counted = _counted(risk, period) if risk is not None else None
     stale = counted is not None and counted.value == value  # the exported value, not edited
     if value is not None and value != lk * c and not stale:
         p.errors.append(_("%(col)s %(value)d is not Sannolikhet × Konsekvens = %(product)d.",
@@ -388,7 +387,8 @@ def _steps(p: RowPlan, v: dict, scale, layout: Layout, risk: Risk | None, period
     return lk, c
 
 
-def _risk_changes(p: RowPlan, layout: Layout, risk: Risk | None, factor, steps, period):
+def _risk_changes(p: RowPlan, layout: Layout, risk: Risk | None, factor, steps,
+                  counted: Counted | None):
     v = p.values
     if risk is None:
         p.status = "new"
@@ -407,7 +407,6 @@ def _risk_changes(p: RowPlan, layout: Layout, risk: Risk | None, factor, steps, 
         old = risk.success_factor.name if risk.success_factor else None
         p.changes.append((layout.column("factor").header, old, factor.name))
     if steps:
-        counted = _counted(risk, period)
         old = (counted.likelihood, counted.consequence) if counted else (None, None)
         if old != steps:
             for name, before, after in zip(("Sannolikhet", "Konsekvens"), old, steps,
@@ -577,7 +576,8 @@ def _apply_risk(user: User, target: Target, kind: str, row: RowPlan) -> None:
         risk_services.update_texts(user, risk, RiskTexts(**current), risk.version,
                                    factor_id)
     if step_change and has_steps:
-        own = next((a for a in risk.assessments if a.period == target.period), None)
+        own = db.session.scalar(select(RiskAssessment).where(
+            RiskAssessment.risk_id == risk.id, RiskAssessment.period == target.period))
         risk_services.assess(user, risk, target.period, steps[0], steps[1],
                              own.comment if own is not None else None, risk.version)
 
