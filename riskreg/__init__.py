@@ -199,6 +199,8 @@ def register_input_checks(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .cli import init_cli
     from .ops.backup import init_backup_cli
+    from .reports.cli import init_xlsx_cli
 
     init_cli(app)
     init_backup_cli(app)
+    init_xlsx_cli(app)
