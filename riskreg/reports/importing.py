@@ -33,7 +33,7 @@ from ..domain.periods import Period
 from ..extensions import db
 from ..measures import scale as status_scale
 from ..measures import services as measure_services
-from ..measures.permissions import can_manage_measure
+from ..measures.permissions import can_manage_measures_in
 from ..models.measures import Measure, MeasureFollowUp
 from ..models.org import Unit
 from ..models.plan import Perspective, Plan, StrategicGoal, SuccessFactor
@@ -41,7 +41,7 @@ from ..models.risks import Risk, RiskAssessment
 from ..models.users import User
 from ..risks import services as risk_services
 from ..risks.latest import Counted, latest_code
-from ..risks.permissions import can_be_owner, can_manage_risk
+from ..risks.permissions import can_be_owner, can_manage_risks_in
 from ..risks.texts import TITLE_MAX, RiskTexts, short_title
 from ..scales import scale_for_unit
 from ..services import ServiceError
@@ -295,6 +295,24 @@ def _factors(plan: Plan) -> dict[str, SuccessFactor]:
     return found
 
 
+def _chunks(values: list, size: int = 5000):
+    """``values`` in slices (a statement's IN list stays within the databases' limits)."""
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def _memo(rule):
+    """A permission rule over units, asked once per unit (an import has thousands of rows
+    on a few units)."""
+    seen: dict[int, bool] = {}
+
+    def ask(unit: Unit) -> bool:
+        if unit.id not in seen:
+            seen[unit.id] = rule(unit)
+        return seen[unit.id]
+    return ask
+
+
 def _label(text: str | None, limit: int = 80) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
@@ -304,15 +322,19 @@ def plan_risks(user: User, target: Target, layout: Layout, rows: list[SheetRow])
     kind = layout.name
     stored: dict[int, Risk] = {}
     counted: dict[int, Counted | None] = {}  # risk id → the assessment counting in the period
-    for r, code in db.session.execute(
-            select(Risk, latest_code(target.period)).where(Risk.plan_id == target.plan.id)
-            .options(joinedload(Risk.unit), joinedload(Risk.success_factor))):
-        stored[r.number] = r
-        counted[r.id] = Counted.from_code(code)
+    numbers = sorted({n for r in rows if isinstance(n := r.values.get("number"), int)})
+    for chunk in _chunks(numbers):  # only the risks the file names
+        for r, code in db.session.execute(
+                select(Risk, latest_code(target.period))
+                .where(Risk.plan_id == target.plan.id, Risk.number.in_(chunk))
+                .options(joinedload(Risk.unit), joinedload(Risk.success_factor))):
+            stored[r.number] = r
+            counted[r.id] = Counted.from_code(code)
     factors = _factors(target.plan) if kind == "success_factor" else {}
     scale = scale_for_unit(target.unit)
     owner_ok = (target.owner_id is not None and (owner := db.session.get(User, target.owner_id))
                 is not None and can_be_owner(owner, target.unit))
+    manages = _memo(lambda unit: can_manage_risks_in(user, unit))
     seen: set[int] = set()
     plans = []
     for row in rows:
@@ -334,7 +356,7 @@ def plan_risks(user: User, target: Target, layout: Layout, rows: list[SheetRow])
                 p.errors.append(_("Nr %(n)d is a risk of the other kind.", n=number))
             elif risk.archived:
                 p.errors.append(_("Nr %(n)d is archived.", n=number))
-            elif not _in_subtree(target.unit, risk.unit) or not can_manage_risk(user, risk):
+            elif not _in_subtree(target.unit, risk.unit) or not manages(risk.unit):
                 p.errors.append(_("Nr %(n)d belongs to a unit you do not manage here (%(unit)s).",
                                   n=number, unit=risk.unit.name))
         elif not owner_ok:
@@ -418,16 +440,23 @@ def _risk_changes(p: RowPlan, layout: Layout, risk: Risk | None, factor, steps,
 
 def plan_measures(user: User, target: Target, layout: Layout, rows: list[SheetRow]
                   ) -> ImportPlan:
-    stored = {m.number: m for m in db.session.scalars(
-        select(Measure).where(Measure.plan_id == target.plan.id)
-        .options(joinedload(Measure.unit), joinedload(Measure.success_factor)))}
-    follow = {f.measure_id: f for f in db.session.scalars(
-        select(MeasureFollowUp).where(
-            MeasureFollowUp.measure_id.in_([m.id for m in stored.values()]),
-            MeasureFollowUp.period == target.period)
-        .options(joinedload(MeasureFollowUp.status)))} if stored else {}
+    numbers = sorted({n for r in rows if isinstance(n := r.values.get("number"), int)})
+    stored: dict[int, Measure] = {}
+    follow: dict[int, MeasureFollowUp] = {}
+    for chunk in _chunks(numbers):  # only the measures the file names
+        found = {m.number: m for m in db.session.scalars(
+            select(Measure).where(Measure.plan_id == target.plan.id, Measure.number.in_(chunk))
+            .options(joinedload(Measure.unit), joinedload(Measure.success_factor)))}
+        stored.update(found)
+        if found:
+            follow.update({f.measure_id: f for f in db.session.scalars(
+                select(MeasureFollowUp).where(
+                    MeasureFollowUp.measure_id.in_([m.id for m in found.values()]),
+                    MeasureFollowUp.period == target.period)
+                .options(joinedload(MeasureFollowUp.status)))})
     statuses = status_scale.statuses_for_root(target.unit.root_id)
     factors = _factors(target.plan)
+    manages = _memo(lambda unit: can_manage_measures_in(user, unit))
     seen: set[int] = set()
     plans = []
     for row in rows:
@@ -447,7 +476,7 @@ def plan_measures(user: User, target: Target, layout: Layout, rows: list[SheetRo
             p.target = m
             if not m.active:
                 p.errors.append(_("Nr %(n)d is closed.", n=number))
-            elif not _in_subtree(target.unit, m.unit) or not can_manage_measure(user, m):
+            elif not _in_subtree(target.unit, m.unit) or not manages(m.unit):
                 p.errors.append(_("Nr %(n)d belongs to a unit you do not manage here (%(unit)s).",
                                   n=number, unit=m.unit.name))
         if not v.get("title"):

@@ -26,7 +26,7 @@ FULFILMENT_LABELS = {"met": "Uppfyllt", "partly": "Delvis uppfyllt", "not_met": 
 TREND_LABELS = {"up": "↑", "down": "↓", "flat": "→"}
 
 
-@dataclass
+@dataclass(slots=True)
 class RiskRow:
     """One risk as every risk layout reads it (layouts.py names the attributes)."""
 
@@ -73,28 +73,26 @@ def risk_rows(user: User, f: risk_queries.RegisterFilter) -> Iterator[RiskRow]:
     """The register's risks for ``f`` (every page), streamed in the page's order."""
     stmt = risk_queries.register_export(user, f).execution_options(yield_per=BATCH)
     scales: dict[int, Scale] = {}
-    for risk, code, factor, goal, perspective, mark in db.session.execute(stmt):
+    for (rid, number, kind, title, event, consequence_text, cause, mitigation, control_method,
+         handling_question, handling_type, method, unit_name, unit_path, owner_name, code,
+         factor, goal, perspective, mark) in db.session.execute(stmt):
         counted = Counted.from_code(code)
-        root = risk.unit.root_id
-        if root not in scales:
-            scales.update(risk_queries.scales_for_roots({root}))
         band = None
-        if counted is not None and root in scales:
-            try:
-                band = scales[root].band(counted.value).name
-            except ValueError:
-                band = None
+        if counted is not None:
+            root = int(unit_path.split("/")[1])
+            if root not in scales:
+                scales.update(risk_queries.scales_for_roots({root}))
+            if root in scales:
+                try:
+                    band = scales[root].band(counted.value).name
+                except ValueError:
+                    band = None
         yield RiskRow(
-            id=risk.id, number=risk.number, kind=risk.kind, title=risk.title,
-            event=risk.event, consequence_text=risk.consequence_text, cause=risk.cause,
-            mitigation=risk.mitigation, control_method=risk.control_method,
-            handling_question=risk.handling_question, handling_type=risk.handling_type,
-            method=risk.method, unit_name=risk.unit.name, owner_name=risk.owner.name,
-            factor=factor, goal=goal, perspective=perspective, mark=mark,
-            likelihood=counted.likelihood if counted else None,
-            consequence=counted.consequence if counted else None,
-            assessed_in=str(counted.period) if counted else None, band=band)
-        db.session.expunge(risk)  # constant memory: the session keeps no streamed row
+            rid, number, kind, title, event, consequence_text, cause, mitigation,
+            control_method, handling_question, handling_type, method, unit_name, owner_name,
+            factor, goal, perspective, mark,
+            counted.likelihood if counted else None, counted.consequence if counted else None,
+            str(counted.period) if counted else None, band)
 
 
 @dataclass

@@ -203,17 +203,25 @@ def register_count(user: User, f: RegisterFilter) -> int:
     return db.session.scalar(select(func.count()).select_from(k).where(*where)) or 0
 
 
+EXPORT_COLUMNS = (Risk.id, Risk.number, Risk.kind, Risk.title, Risk.event,
+                  Risk.consequence_text, Risk.cause, Risk.mitigation, Risk.control_method,
+                  Risk.handling_question, Risk.handling_type, Risk.method)
+
+
 def register_export(user: User, f: RegisterFilter):
     """Every risk the register lists for ``f`` (all pages, in the page's order), for the
-    spreadsheet export: a statement of (Risk with unit and owner, packed assessment,
-    success factor, strategic goal and perspective names, the goal mark of the period),
-    to be streamed (``yield_per``), never loaded whole."""
-    narrow, order, _where, _k = _narrow(user, f)
+    spreadsheet export: a statement of plain columns (EXPORT_COLUMNS, then the unit's name
+    and path, the owner's name, the packed assessment, the success factor's, strategic
+    goal's and perspective's names and the goal mark of the period), to be streamed
+    (``yield_per``), never loaded whole; no ORM objects are built for its rows."""
+    narrow, _order, _where, _k = _narrow(user, f)
     rows = narrow.subquery("rows")
     goal = aliased(StrategicGoal)
     mark = aliased(RiskGoalMark)
     return (
-        select(Risk, rows.c.code, SuccessFactor.name, goal.name, Perspective.name, mark.mark)
+        select(*EXPORT_COLUMNS, Unit.name, Unit.path, User.name, rows.c.code,
+               SuccessFactor.name, goal.name, Perspective.name, mark.mark)
+        .select_from(Risk)
         .join(rows, rows.c.risk_id == Risk.id)
         .join(Unit, Unit.id == Risk.unit_id)
         .join(User, User.id == Risk.owner_id)
@@ -221,7 +229,6 @@ def register_export(user: User, f: RegisterFilter):
         .outerjoin(goal, goal.id == SuccessFactor.goal_id)
         .outerjoin(Perspective, Perspective.id == goal.perspective_id)
         .outerjoin(mark, (mark.risk_id == Risk.id) & (mark.period == f.period))
-        .options(contains_eager(Risk.unit), contains_eager(Risk.owner))
         .order_by(rows.c.position)
     )
 
