@@ -57,6 +57,11 @@ class Config:
     SEND_FILE_MAX_AGE_DEFAULT = 3600
     # Fixed "today" for demos and tests (ISO date); None = the real date.
     RISKREG_TODAY = os.environ.get("RISKREG_TODAY")
+    # Spreadsheets (riskreg/reports/): where background exports and stashed imports are
+    # kept between requests (default instance/xlsx), and above how many rows an export
+    # runs in the background.
+    RISKREG_XLSX_DIR = os.environ.get("RISKREG_XLSX_DIR") or None
+    RISKREG_XLSX_BACKGROUND_ROWS = _env_int("RISKREG_XLSX_BACKGROUND_ROWS", 5000)
     # Stamp API tokens' last_used_at after the response (off only in the test harness,
     # whose requests share one connection and one outer transaction).
     API_TOKEN_STAMP = True
@@ -66,7 +71,8 @@ class Config:
         """Refuse to start in production without a real secret key, or with a session
         timeout or proxy count that is not a whole number in range."""
         for name, least in (("RISKREG_SESSION_IDLE_MINUTES", 1),
-                            ("RISKREG_SESSION_MAX_HOURS", 1), ("RISKREG_TRUSTED_PROXIES", 0)):
+                            ("RISKREG_SESSION_MAX_HOURS", 1), ("RISKREG_TRUSTED_PROXIES", 0),
+                            ("RISKREG_XLSX_BACKGROUND_ROWS", 0)):
             value = config.get(name, least)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ConfigError(f"{name} must be a whole number of at least {least}.")

@@ -27,7 +27,8 @@ from ..config import INSTANCE_DIR
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 MAX_AGE = 6 * 3600  # seconds a job's file or an import's stash is kept
-STALE_RUNNING = 3600  # a job "running" without progress for this long has died
+STALE_RUNNING = 300  # seconds: a job "running" without progress this long has died
+# (progress is written every 500 rows; a worker restarted mid-job leaves such a state)
 
 
 def root() -> Path:

@@ -245,3 +245,47 @@ def test_a_job_is_its_owners_only(app, coordinator, owner, t2, monkeypatch):
     assert owner.get(job_url + "/file").status_code == 404
     assert coordinator.get("/xlsx/jobs/not-a-token").status_code == 404
     assert coordinator.get("/xlsx/jobs/" + "A" * 32).status_code == 404
+
+
+def test_a_job_in_a_thread_reports_progress_and_offers_its_file(app, monkeypatch):
+    """The background path itself (the tests' requests run jobs inline): a thread with its
+    own app context writes the workbook, its state goes running → done with the rows
+    counted, and the file appears only when complete."""
+    import time
+
+    from riskreg.reports import export, files
+    from riskreg.reports.layouts import KPIS
+
+    monkeypatch.setitem(app.config, "RISKREG_XLSX_INLINE_JOBS", False)
+    rows = [type("Row", (), {c.key: f"{c.key} {i}" for c in KPIS.columns})()
+            for i in range(1200)]
+    seen = []
+
+    def work(path, progress):
+        wb = export.open_workbook(str(path), export.Properties("T", "Org", "2022-T2"))
+        n = export.write_table(wb, KPIS, rows, export.Properties("T", "Org", "2022-T2"),
+                               lambda k: (seen.append(k), progress(k)))
+        wb.close()
+        return n
+
+    token = files.start_job(7, "t.xlsx", len(rows), work)
+    for _ in range(200):
+        state = files.job_state(token, 7)
+        if state["state"] != "running":
+            break
+        time.sleep(0.05)
+    assert state == {**state, "state": "done", "done": 1200, "total": 1200}
+    assert seen[:2] == [500, 1000]
+    assert files.job_state(token, 8) is None  # another user's
+    assert len(sheet_rows(files.job_paths(token)[1].read_bytes())) == 1201
+
+
+def test_a_failing_job_says_so(app, monkeypatch):
+    from riskreg.reports import files
+
+    def work(path, progress):
+        raise RuntimeError("disk full")
+
+    token = files.start_job(7, "t.xlsx", 10, work)  # inline in the tests
+    assert files.job_state(token, 7)["state"] == "failed"
+    assert not files.job_paths(token)[1].exists()
