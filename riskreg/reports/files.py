@@ -120,21 +120,33 @@ def start_job(user_id: int, filename: str, total: int,
             state.update(state="failed", updated=time.time())
         _write_json(meta, state)
 
+    background(f"xlsx-{token[:6]}", run)
+    return token
+
+
+def background(name: str, run: Callable[[], None]) -> None:
+    """Run ``run`` in a thread with its own app context, request context (for the
+    translations, in the asking user's language) and database session; inline with
+    ``RISKREG_XLSX_INLINE_JOBS`` (default in testing: the tests' requests share one
+    connection)."""
+    from flask_babel import force_locale, get_locale
+
     app = current_app._get_current_object()
     if app.config.get("RISKREG_XLSX_INLINE_JOBS", app.testing):
         run()
-    else:
-        def in_thread() -> None:
-            from ..extensions import db
+        return
+    locale = str(get_locale() or app.config.get("BABEL_DEFAULT_LOCALE", "sv"))
 
-            with app.app_context():
-                try:
-                    run()
-                finally:
-                    db.session.remove()
+    def in_thread() -> None:
+        from ..extensions import db
 
-        threading.Thread(target=in_thread, name=f"xlsx-{token[:6]}", daemon=True).start()
-    return token
+        with app.test_request_context(), force_locale(locale):
+            try:
+                run()
+            finally:
+                db.session.remove()
+
+    threading.Thread(target=in_thread, name=name, daemon=True).start()
 
 
 # -- import stash ----------------------------------------------------------------------
@@ -163,5 +175,24 @@ def unstash(token: str, user_id: int) -> tuple[bytes, dict] | None:
 def drop_stash(token: str) -> None:
     if valid_token(token):
         d = _dir("imports")
-        for suffix in (".xlsx", ".json"):
+        for suffix in (".xlsx", ".json", ".plan.json"):
             (d / f"{token}{suffix}").unlink(missing_ok=True)
+
+
+def stash_state(token: str, **changes) -> dict | None:
+    """Update the stash's state (planning → ready | refused | failed, progress)."""
+    path = _dir("imports") / f"{token}.json"
+    meta = _read_json(path)
+    if meta is None:
+        return None
+    meta.update(changes, updated=time.time())
+    _write_json(path, meta)
+    return meta
+
+
+def save_plan(token: str, plan: dict) -> None:
+    _write_json(_dir("imports") / f"{token}.plan.json", plan)
+
+
+def load_plan(token: str) -> dict | None:
+    return _read_json(_dir("imports") / f"{token}.plan.json") if valid_token(token) else None

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,7 @@ MAX_ROWS = 50_000  # data rows of a sheet
 HEADER_SCAN = 10  # rows searched for the header row
 MAX_TEXT = 4000
 MAX_SHOWN = 5  # cells named in a refusal
+PROGRESS_EVERY = 500  # rows between two progress reports
 
 
 class ImportRefused(ValueError):
@@ -127,24 +129,51 @@ def _sheet(wb, layout: Layout):
     return wb.worksheets[0] if wb.worksheets else None
 
 
-def read_rows(data: bytes, layout: Layout, max_rows: int | None = None) -> list[SheetRow]:
-    """The sheet's data rows, parsed (a file refused as a whole raises ImportRefused)."""
-    max_rows = max_rows or MAX_ROWS
+def _open(data: bytes):
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False,
+                             keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken part
-        raise ImportRefused(_("The workbook could not be read: %(why)s",
-                              why=type(exc).__name__), "unreadable") from exc
+        raise ImportRefused(
+            _("The workbook could not be read: %(why)s", why=type(exc).__name__),
+            "unreadable") from exc
+
+
+def estimate_rows(data: bytes, layout: Layout) -> int:
+    """The sheet's row count as its dimension declares it (cheap; 0 when unknown)."""
+    wb = _open(data)
     try:
         ws = _sheet(wb, layout)
-        if ws is None:
-            raise ImportRefused(_("The workbook has no sheet."), "unreadable")
-        return _read(ws, layout, max_rows)
+        return max((ws.max_row or 1) - 1, 0) if ws is not None else 0
     finally:
         wb.close()
 
 
-def _read(ws, layout: Layout, max_rows: int) -> list[SheetRow]:
+def read_rows(data: bytes, layout: Layout, max_rows: int | None = None,
+              progress: Callable[[int, int], None] | None = None) -> list[SheetRow]:
+    """The sheet's data rows, parsed (a file refused as a whole raises ImportRefused);
+    ``progress(rows read, rows declared)`` every PROGRESS_EVERY rows."""
+    max_rows = max_rows or MAX_ROWS
+    wb = _open(data)
+    try:
+        ws = _sheet(wb, layout)
+        if ws is None:
+            raise ImportRefused(_("The workbook has no sheet."), "unreadable")
+        total = max((ws.max_row or 1) - 1, 0)
+        return _read(ws, layout, max_rows,
+                     (lambda n: progress(n, total)) if progress is not None else None)
+    except ImportRefused:
+        raise
+    except Exception as exc:  # a part that breaks while it is read (bad XML, bad values)
+        raise ImportRefused(
+            _("The workbook could not be read: %(why)s", why=type(exc).__name__),
+            "unreadable") from exc
+    finally:
+        wb.close()
+
+
+def _read(ws, layout: Layout, max_rows: int,
+          progress: Callable[[int], None] | None = None) -> list[SheetRow]:
     rows = ws.iter_rows()
     best: tuple[int, dict, list, int] | None = None
     scanned = []
@@ -177,6 +206,8 @@ def _read(ws, layout: Layout, max_rows: int) -> list[SheetRow]:
     for cells in _chain(pending, rows):
         line += 1
         count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
         if count > max_rows:
             raise ImportRefused(
                 _("The sheet has more than %(n)d rows.", n=max_rows),
@@ -263,6 +294,24 @@ class ImportPlan:
     @property
     def writes(self) -> int:
         return sum(1 for r in self.rows if r.status in ("new", "changed"))
+
+    def to_json(self) -> dict:
+        """What the preview shows, to keep between requests (a large file's preview is
+        made in the background)."""
+        return {"layout": self.layout, "rows": [
+            {"line": r.line, "number": r.number, "status": r.status, "label": r.label,
+             "changes": [[h, _plain(o), _plain(n)] for h, o, n in r.changes],
+             "errors": r.errors} for r in self.rows]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ImportPlan:
+        return cls(data["layout"], [
+            RowPlan(r["line"], r["number"], r["status"], r["label"],
+                    [tuple(c) for c in r["changes"]], r["errors"]) for r in data["rows"]])
+
+
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, str | int | float) else str(value)
 
 
 @dataclass(frozen=True)
@@ -533,9 +582,10 @@ def _status(statuses, text: str):
     return next((s for s in statuses if wanted and wanted == normal(s.label)), None)
 
 
-def make_plan(user: User, target: Target, layout_name: str, data: bytes) -> ImportPlan:
+def make_plan(user: User, target: Target, layout_name: str, data: bytes,
+              progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     layout = LAYOUTS[layout_name]
-    rows = read_rows(data, layout)
+    rows = read_rows(data, layout, progress=progress)
     if layout_name == "measures":
         return plan_measures(user, target, layout, rows)
     return plan_risks(user, target, layout, rows)

@@ -25,6 +25,7 @@ from .. import clock, web
 from ..auth.permissions import PermissionDenied, require
 from ..domain.periods import Period, PeriodError
 from ..extensions import db
+from ..models.org import Unit
 from ..models.plan import Plan
 from ..models.users import User
 from ..risks import queries as risk_queries
@@ -203,20 +204,59 @@ def upload():
     storage = form.file.data
     data = storage.stream.read(importing.MAX_UPLOAD + 1)
     filename = (storage.filename or "upload.xlsx")[:200]
+    token = None
     try:
         target = _target(units, form.unit.data, form.plan.data, form.period.data,
                          form.owner.data, form.layout.data)
         importing.check_file(data, filename)
+        estimate = importing.estimate_rows(data, LAYOUTS[form.layout.data])
+        token = files.stash(current_user.id, data, {
+            "layout": form.layout.data, "unit": target.unit.id, "plan": target.plan.id,
+            "period": str(target.period), "owner": form.owner.data, "filename": filename,
+            "state": "planning", "done": 0, "total": estimate})
+        if estimate > current_app.config.get("RISKREG_XLSX_BACKGROUND_ROWS",
+                                              BACKGROUND_ROWS):
+            _plan_in_background(token, current_user.id, form.layout.data, data)
+            return redirect(url_for("reports.confirm", token=token), 303)
         plan = importing.make_plan(current_user, target, form.layout.data, data)
     except importing.ImportRefused as exc:
+        if token is not None:
+            files.drop_stash(token)
         form.form_errors.append(exc.message)
         return render_template("reports/upload.html", form=form, refusal=exc.code), 400
-    token = files.stash(current_user.id, data, {
-        "layout": form.layout.data, "unit": target.unit.id, "plan": target.plan.id,
-        "period": str(target.period), "owner": form.owner.data, "filename": filename})
+    files.save_plan(token, plan.to_json())
+    files.stash_state(token, state="ready")
     return render_template("reports/preview.html", plan=plan, target=target, token=token,
                            filename=filename, layout=LAYOUTS[form.layout.data],
                            confirm=ConfirmForm())
+
+
+def _plan_in_background(token: str, user_id: int, layout: str, data: bytes) -> None:
+    """Make a large upload's preview in the background, its progress in the stash."""
+    def run() -> None:
+        user = db.session.get(User, user_id)
+        meta = files.stash_state(token, state="planning")
+        try:
+            unit = db.session.get(Unit, meta["unit"])
+            if not can_import_into(user, unit, layout):
+                raise importing.ImportRefused(_("You may not import into this unit."),
+                                              "target")
+            target = importing.Target(unit, db.session.get(Plan, meta["plan"]),
+                                      Period.parse(meta["period"]), meta["owner"])
+            plan = importing.make_plan(
+                user, target, layout, data,
+                lambda n, total: files.stash_state(token, done=n, total=total))
+        except importing.ImportRefused as exc:
+            files.stash_state(token, state="refused", message=exc.message)
+            return
+        except Exception:  # the state says it failed; the log has the trace
+            current_app.logger.exception("xlsx import preview %s failed", token)
+            files.stash_state(token, state="failed")
+            return
+        files.save_plan(token, plan.to_json())
+        files.stash_state(token, state="ready")
+
+    files.background(f"xlsx-import-{token[:6]}", run)
 
 
 @bp.route("/import/<token>", methods=["GET", "POST"])
@@ -231,6 +271,8 @@ def confirm(token: str):
     if stashed is None:
         abort(404)
     data, meta = stashed
+    if request.method == "GET":
+        return _preview_or_progress(token, units, meta)
     try:
         target = _target(units, meta["unit"], meta["plan"], meta["period"], meta["owner"],
                          meta["layout"])
@@ -240,8 +282,6 @@ def confirm(token: str):
         return redirect(url_for("reports.upload")), 303
     shown = {"plan": plan, "target": target, "token": token, "filename": meta["filename"],
              "layout": LAYOUTS[meta["layout"]], "confirm": ConfirmForm()}
-    if request.method == "GET":
-        return render_template("reports/preview.html", **shown)
     done = attempt(lambda: importing.apply(current_user, target, plan, meta["filename"]))
     if not done:
         return render_template("reports/preview.html", **shown), 400
@@ -251,3 +291,21 @@ def confirm(token: str):
             same=plan.count("unchanged")), "success")
     back = "measures.index" if meta["layout"] == "measures" else "risks.index"
     return redirect(url_for(back, unit=target.unit.id, period=str(target.period)))
+
+
+def _preview_or_progress(token: str, units, meta: dict):
+    """The stashed upload's preview as it was made, or its progress while it is made in
+    the background, or why it was refused."""
+    state = meta.get("state", "ready")
+    if state in ("refused", "failed"):
+        files.drop_stash(token)
+        flash(meta.get("message") or _("The preview failed. Try again."), "error")
+        return redirect(url_for("reports.upload"), 303)
+    target = _target(units, meta["unit"], meta["plan"], meta["period"], meta["owner"],
+                     meta["layout"])
+    saved = files.load_plan(token) if state == "ready" else None
+    if saved is None:
+        return render_template("reports/import_progress.html", token=token, meta=meta)
+    return render_template("reports/preview.html", plan=importing.ImportPlan.from_json(saved),
+                           target=target, token=token, filename=meta["filename"],
+                           layout=LAYOUTS[meta["layout"]], confirm=ConfirmForm())

@@ -312,3 +312,36 @@ def test_the_stash_is_the_uploaders_only(coordinator, exported, login_as):
 def test_the_plan_must_cover_the_unit(coordinator, exported):
     html = upload(coordinator, exported, plan=plan_of("SRM")).get_data(as_text=True)
     assert "/xlsx/import/" not in html
+
+
+# -- large files: the preview made in the background --------------------------------------------
+def test_a_large_upload_is_previewed_in_the_background(app, coordinator, exported, monkeypatch):
+    monkeypatch.setitem(app.config, "RISKREG_XLSX_BACKGROUND_ROWS", 5)
+    edited = edit_cells(exported, {(4, CAUSE): "Orsak i bakgrunden"})
+    response = upload(coordinator, edited)
+    assert response.status_code == 303
+    preview_url = response.headers["Location"]
+    html = coordinator.get(preview_url).get_data(as_text=True)
+    assert statuses(html).count("changed") == 1
+    # while it is being made: the progress, then the preview
+    from riskreg.reports import files
+
+    token = token_in(html)
+    files.stash_state(token, state="planning", done=500, total=1000)
+    waiting = coordinator.get(preview_url).get_data(as_text=True)
+    assert 'data-testid="import-progress"' in waiting and 'value="500"' in waiting
+    files.stash_state(token, state="ready")
+    assert confirm(coordinator, token).status_code == 302
+    db.session.expire_all()
+    assert risk("NLL", 4).cause == "Orsak i bakgrunden"
+
+
+def test_a_large_upload_refused_in_the_background_says_why(app, coordinator, exported,
+                                                           monkeypatch):
+    monkeypatch.setitem(app.config, "RISKREG_XLSX_BACKGROUND_ROWS", 5)
+    before = db_state()
+    response = upload(coordinator, edit_cells(exported, {(3, "Sannolikhet"): "=1+1"}))
+    assert response.status_code == 303
+    page = coordinator.get(response.headers["Location"], follow_redirects=True)
+    assert "G4" in page.get_data(as_text=True)  # the formula's cell, in the message
+    assert db_state() == before
