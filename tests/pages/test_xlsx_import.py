@@ -345,3 +345,8 @@ def test_a_large_upload_refused_in_the_background_says_why(app, coordinator, exp
     page = coordinator.get(response.headers["Location"], follow_redirects=True)
     assert "G4" in page.get_data(as_text=True)  # the formula's cell, in the message
     assert db_state() == before
+
+
+def test_a_file_beyond_the_upload_cap_is_refused(coordinator, exported, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_UPLOAD", 1024)
+    _refused(coordinator, exported, "too_large")
