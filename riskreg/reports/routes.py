@@ -24,10 +24,11 @@ from sqlalchemy import select
 from .. import clock, web
 from ..auth.permissions import PermissionDenied, require
 from ..domain.periods import Period, PeriodError
+from ..domain.roles import Role
 from ..extensions import db
 from ..models.org import Unit
 from ..models.plan import Plan
-from ..models.users import User
+from ..models.users import RoleAssignment, User
 from ..risks import queries as risk_queries
 from ..risks.routes import register_query
 from ..risks.services import plans_for_unit
@@ -162,9 +163,13 @@ def _upload_form(units) -> UploadForm:
     form.period.choices = web.period_choices(clock.current_period())
     if request.method == "GET":
         form.period.data = str(clock.current_period())
-    owners = {o.id: o for u in units for o in risk_queries.owner_candidates(u)}
-    form.owner.choices = [("", "–")] + [
-        (o.id, f"{o.name} ({o.email})") for o in sorted(owners.values(), key=lambda o: o.name)]
+    within = {a for u in units for a in u.ancestor_ids}  # the units and those above them
+    owners = db.session.scalars(
+        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.role == Role.OWNER, User.active.is_(True),
+               RoleAssignment.unit_id.in_(within))
+        .distinct().order_by(User.name)).all()
+    form.owner.choices = [("", "–")] + [(o.id, f"{o.name} ({o.email})") for o in owners]
     return form
 
 

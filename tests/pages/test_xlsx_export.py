@@ -289,3 +289,26 @@ def test_a_failing_job_says_so(app, monkeypatch):
     token = files.start_job(7, "t.xlsx", 10, work)  # inline in the tests
     assert files.job_state(token, 7)["state"] == "failed"
     assert not files.job_paths(token)[1].exists()
+
+
+def test_statements_do_not_grow_with_the_rows_or_the_units(coordinator, t2, statement_log):
+    """The export and the import page cost a fixed number of statements: the risks are
+    streamed by one statement, the import's choices are read in one per kind."""
+    from riskreg.admin import services as admin_services
+
+    url = "/xlsx/risks.xlsx?layout=success_factor"
+    with statement_log() as before:
+        get_xlsx(coordinator, url)
+    with statement_log() as page_before:
+        assert coordinator.get("/xlsx/import").status_code == 200
+    for i in range(12):
+        make_risk("NLL", f"Extra risk {i}")
+    with transaction():
+        for i in range(8):
+            admin_services.add_unit(None, unit("NLL-RS"), f"NLL-RS-X{i}", f"Enhet {i}", "unit")
+    with statement_log() as after:
+        get_xlsx(coordinator, url)
+    with statement_log() as page_after:
+        assert coordinator.get("/xlsx/import").status_code == 200
+    assert len(after.statements) == len(before.statements)
+    assert len(page_after.statements) == len(page_before.statements)
