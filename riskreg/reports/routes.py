@@ -277,7 +277,7 @@ def confirm(token: str):
         abort(404)
     data, meta = stashed
     if request.method == "GET":
-        return _preview_or_progress(token, units, meta)
+        return _preview_or_progress(token, units, meta, data)
     try:
         target = _target(units, meta["unit"], meta["plan"], meta["period"], meta["owner"],
                          meta["layout"])
@@ -298,7 +298,7 @@ def confirm(token: str):
     return redirect(url_for(back, unit=target.unit.id, period=str(target.period)))
 
 
-def _preview_or_progress(token: str, units, meta: dict):
+def _preview_or_progress(token: str, units, meta: dict, data: bytes):
     """The stashed upload's preview as it was made, or its progress while it is made in
     the background, or why it was refused."""
     state = meta.get("state", "ready")
@@ -308,9 +308,19 @@ def _preview_or_progress(token: str, units, meta: dict):
         return redirect(url_for("reports.upload"), 303)
     target = _target(units, meta["unit"], meta["plan"], meta["period"], meta["owner"],
                      meta["layout"])
-    saved = files.load_plan(token) if state == "ready" else None
-    if saved is None:
+    if state == "planning":
         return render_template("reports/import_progress.html", token=token, meta=meta)
-    return render_template("reports/preview.html", plan=importing.ImportPlan.from_json(saved),
-                           target=target, token=token, filename=meta["filename"],
-                           layout=LAYOUTS[meta["layout"]], confirm=ConfirmForm())
+    saved = files.load_plan(token)
+    if saved is not None:
+        plan = importing.ImportPlan.from_json(saved)
+    else:  # kept without its preview (made before previews were kept): made again
+        try:
+            plan = importing.make_plan(current_user, target, meta["layout"], data)
+        except importing.ImportRefused as exc:
+            files.drop_stash(token)
+            flash(exc.message, "error")
+            return redirect(url_for("reports.upload"), 303)
+        files.save_plan(token, plan.to_json())
+    return render_template("reports/preview.html", plan=plan, target=target, token=token,
+                           filename=meta["filename"], layout=LAYOUTS[meta["layout"]],
+                           confirm=ConfirmForm())
