@@ -105,7 +105,7 @@ def write_table(wb, layout: Layout, rows: Iterable[Any], props: Properties,
     columns = layout.columns
     for i, col in enumerate(columns):
         ws.set_column(i, i, col.width, fmt.wrap if col.wrap and col.kind == "text" else fmt.plain)
-    ws.set_row(0, 45)
+    ws.set_row(0, row_height([(col.header, col.width) for col in columns]))
     for i, col in enumerate(columns):
         ws.write_string(0, i, col.header, fmt.header)
     ws.freeze_panes(1, 0)
@@ -115,8 +115,15 @@ def write_table(wb, layout: Layout, rows: Iterable[Any], props: Properties,
     # that runs rows × columns times)
     plan = [(i, attrgetter(c.key), c.show, fmt.wrap if c.kind == "text" else fmt.plain)
             for i, c in enumerate(columns)]
-    write_string, write_number = ws.write_string, ws.write_number
+    write_string, write_number, set_row = ws.write_string, ws.write_number, ws.set_row
+    wrapped = [(attrgetter(c.key), c.width) for c in columns if c.kind == "text" and c.wrap]
     for n, item in enumerate(rows, start=1):
+        # wrapped text needs its row's height set: spreadsheet programs do not grow a row
+        # to its text when they open a file (the written rows would overlap in print)
+        texts = [(value, width) for get, width in wrapped
+                 if (value := get(item)).__class__ is str]
+        if texts:
+            set_row(n, row_height(texts))
         for i, get, show, cell_format in plan:
             value = get(item)
             if value is None:
@@ -135,6 +142,21 @@ def write_table(wb, layout: Layout, rows: Iterable[Any], props: Properties,
     if progress is not None:
         progress(n)
     return n
+
+
+LINE_HEIGHT = 15  # points per line of 11-point text
+MAX_ROW_HEIGHT = 409  # Excel's limit
+
+
+def row_height(texts: list[tuple[str, float]]) -> float:
+    """The height (points) a row needs for its wrapped texts, each in a column of the
+    given width (in characters): the tallest text's lines, estimated from its length."""
+    lines = 1
+    for text, width in texts:
+        per_line = max(int(width * 1.2), 1)
+        needed = sum(-(-len(part) // per_line) or 1 for part in text.split("\n"))
+        lines = max(lines, needed)
+    return min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
 
 
 def write_matrix(wb, matrix, props: Properties, summary: str,

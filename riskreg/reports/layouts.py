@@ -144,7 +144,7 @@ def match_headers(layout: Layout, found: list[Any]) -> tuple[dict[str, int], lis
 
 
 NR = Column("number", "Nr", 6, "int", parse_int, required=False)
-TITLE = Column("title", "Titel", 30, parse=parse_text, required=False,
+TITLE = Column("title", "Titel", 20, parse=parse_text, required=False,
                note="The app's short title of the risk (not a column of the source).")
 LIKELIHOOD = Column("likelihood", "Sannolikhet", 11, "int", parse_int, required=False)
 CONSEQUENCE = Column("consequence", "Konsekvens", 11, "int", parse_int, required=False)
@@ -154,23 +154,23 @@ SUCCESS_FACTOR = Layout(
     (
         NR,
         Column("perspective_goal", "Perspektiv och strategiskt målområde för riskbedömning",
-               22, required=False),
-        Column("factor", "Framgångsfaktor (Förväntad/önskad funktion eller resultat)", 24,
+               16, required=False),
+        Column("factor", "Framgångsfaktor (Förväntad/önskad funktion eller resultat)", 18,
                parse=parse_text, aliases=("Framgångsfaktor",)),
         Column("event", "Vad kan hända som innebär att förväntad/önskad funktion eller "
-               "resultat inte uppfylls?", 40, parse=parse_text, aliases=("Vad kan hända",)),
-        Column("consequence_text", "Vad blir det för konsekvens om risken inträffar?", 32,
+               "resultat inte uppfylls?", 30, parse=parse_text, aliases=("Vad kan hända",)),
+        Column("consequence_text", "Vad blir det för konsekvens om risken inträffar?", 24,
                parse=parse_text, aliases=("Konsekvens text",)),
         CONSEQUENCE,
         LIKELIHOOD,
         Column("value", "Risk", 7, "int", required=False),
-        Column("cause", "Beskriv orsaken till att risken inträffar", 32, parse=parse_text,
+        Column("cause", "Beskriv orsaken till att risken inträffar", 24, parse=parse_text,
                aliases=("Orsak",)),
-        Column("mitigation", "Vad behöver göras för att risken inte ska inträffa?", 36,
+        Column("mitigation", "Vad behöver göras för att risken inte ska inträffa?", 28,
                parse=parse_text, aliases=("Vad behöver göras",)),
         Column("control_method", "Kontrollmetod - Hur kontrolleras att åtgärden genomförs?",
-               28, parse=parse_text, aliases=("Kontrollmetod",)),
-        Column("mark", "Måluppfyllelse", 16, required=False),
+               20, parse=parse_text, aliases=("Kontrollmetod",)),
+        Column("mark", "Måluppfyllelse", 15, required=False),
         TITLE,
     ),
     key="number", importable=True,
