@@ -117,13 +117,15 @@ def write_table(wb, layout: Layout, rows: Iterable[Any], props: Properties,
             for i, c in enumerate(columns)]
     write_string, write_number, set_row = ws.write_string, ws.write_number, ws.set_row
     wrapped = [(attrgetter(c.key), c.width) for c in columns if c.kind == "text" and c.wrap]
+    row_info = getattr(ws, "row_info", {}) if wb.constant_memory else {}
     for n, item in enumerate(rows, start=1):
         # wrapped text needs its row's height set: spreadsheet programs do not grow a row
         # to its text when they open a file (the written rows would overlap in print)
         texts = [(value, width) for get, width in wrapped
                  if (value := get(item)).__class__ is str]
-        if texts:
-            set_row(n, row_height(texts))
+        height = row_height(texts) if texts else LINE_HEIGHT
+        if height > LINE_HEIGHT:
+            set_row(n, height)
         for i, get, show, cell_format in plan:
             value = get(item)
             if value is None:
@@ -136,6 +138,9 @@ def write_table(wb, layout: Layout, rows: Iterable[Any], props: Properties,
                 write_number(n, i, value, cell_format)
             else:
                 write_cell(ws, n, i, value, cell_format)
+        # constant memory: XlsxWriter keeps each row's height until the file is closed,
+        # though the row itself is written out; the previous row is out by now
+        row_info.pop(n - 1, None)
         if progress is not None and n % PROGRESS_EVERY == 0:
             progress(n)
     ws.autofilter(0, 0, max(n, 1), len(columns) - 1)

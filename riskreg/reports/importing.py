@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -160,8 +161,11 @@ def read_rows(data: bytes, layout: Layout, max_rows: int | None = None,
         if ws is None:
             raise ImportRefused(_("The workbook has no sheet."), "unreadable")
         total = max((ws.max_row or 1) - 1, 0)
+        # Cells are read as plain values (openpyxl's fastest way) unless a sheet of the
+        # file holds a formula at all: then as cells, to name the formulas' cells.
         return _read(ws, layout, max_rows,
-                     (lambda n: progress(n, total)) if progress is not None else None)
+                     (lambda n: progress(n, total)) if progress is not None else None,
+                     values_only=not _has_formulas(data))
     except ImportRefused:
         raise
     except Exception as exc:  # a part that breaks while it is read (bad XML, bad values)
@@ -172,9 +176,27 @@ def read_rows(data: bytes, layout: Layout, max_rows: int | None = None,
         wb.close()
 
 
+FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a formula element (text has < escaped)
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Does any worksheet part of the (already checked) file hold a formula element?"""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in zf.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with zf.open(info) as part:
+                    tail = b""
+                    while chunk := part.read(1 << 20):
+                        if FORMULA.search(tail + chunk):
+                            return True
+                        tail = chunk[-16:]
+    return False
+
+
 def _read(ws, layout: Layout, max_rows: int,
-          progress: Callable[[int], None] | None = None) -> list[SheetRow]:
-    rows = ws.iter_rows()
+          progress: Callable[[int], None] | None = None, values_only: bool = False
+          ) -> list[SheetRow]:
+    rows = ws.iter_rows(values_only=values_only)
     best: tuple[int, dict, list, int] | None = None
     scanned = []
     for _i in range(HEADER_SCAN):
@@ -183,8 +205,9 @@ def _read(ws, layout: Layout, max_rows: int,
         except StopIteration:
             break
         scanned.append(cells)
-        where, missing = match_headers(layout, [getattr(c, "value", None) for c in cells])
-        line = getattr(cells[0], "row", len(scanned)) if cells else len(scanned)
+        where, missing = match_headers(
+            layout, list(cells) if values_only else [getattr(c, "value", None) for c in cells])
+        line = len(scanned)
         if best is None or len(where) > len(best[1]):
             best = (len(scanned), where, missing, line)
         if not missing and where:
@@ -213,6 +236,12 @@ def _read(ws, layout: Layout, max_rows: int,
                 _("The sheet has more than %(n)d rows.", n=max_rows),
                 "too_many_rows")
         raw: dict[str, Any] = {}
+        if values_only:
+            width = len(cells)
+            for col, index in columns:
+                if index < width:
+                    raw[col.key] = cells[index]
+            cells = ()
         for col, index in columns:
             cell = cells[index] if index < len(cells) else None
             if cell is None:
