@@ -396,18 +396,68 @@ def _label(text: str | None, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+@dataclass(frozen=True)
+class UnitRef:
+    """What a permission rule reads of a unit (its id and path), from a plain row."""
+
+    id: int
+    path: str
+    name: str
+
+
+@dataclass
+class StoredRisk:
+    """A stored risk as the preview compares it (a plain row: an import of thousands of
+    rows builds no ORM object until it saves)."""
+
+    id: int
+    number: int
+    kind: str
+    archived_at: Any
+    title: str
+    event: str
+    consequence_text: str | None
+    cause: str | None
+    mitigation: str | None
+    control_method: str | None
+    handling_question: str | None
+    handling_type: str | None
+    method: str | None
+    success_factor_id: int | None
+    factor_name: str | None
+    unit_id: int
+    unit_path: str
+    unit_name: str
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def unit(self) -> UnitRef:
+        return UnitRef(self.unit_id, self.unit_path, self.unit_name)
+
+
+STORED_COLUMNS = (Risk.id, Risk.number, Risk.kind, Risk.archived_at, Risk.title, Risk.event,
+                  Risk.consequence_text, Risk.cause, Risk.mitigation, Risk.control_method,
+                  Risk.handling_question, Risk.handling_type, Risk.method,
+                  Risk.success_factor_id, SuccessFactor.name, Unit.id, Unit.path, Unit.name)
+
+
 def plan_risks(user: User, target: Target, layout: Layout, rows: list[SheetRow]) -> ImportPlan:
     kind = layout.name
-    stored: dict[int, Risk] = {}
+    stored: dict[int, StoredRisk] = {}
     counted: dict[int, Counted | None] = {}  # risk id → the assessment counting in the period
     numbers = sorted({n for r in rows if isinstance(n := r.values.get("number"), int)})
-    for chunk in _chunks(numbers):  # only the risks the file names
-        for r, code in db.session.execute(
-                select(Risk, latest_code(target.period))
-                .where(Risk.plan_id == target.plan.id, Risk.number.in_(chunk))
-                .options(joinedload(Risk.unit), joinedload(Risk.success_factor))):
+    for chunk in _chunks(numbers):  # only the risks the file names, as plain rows
+        for values in db.session.execute(
+                select(*STORED_COLUMNS, latest_code(target.period))
+                .join(Unit, Unit.id == Risk.unit_id)
+                .outerjoin(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
+                .where(Risk.plan_id == target.plan.id, Risk.number.in_(chunk))):
+            r = StoredRisk(*values[:-1])
             stored[r.number] = r
-            counted[r.id] = Counted.from_code(code)
+            counted[r.id] = Counted.from_code(values[-1])
     factors = _factors(target.plan) if kind == "success_factor" else {}
     scale = scale_for_unit(target.unit)
     owner_ok = (target.owner_id is not None and (owner := db.session.get(User, target.owner_id))
@@ -504,7 +554,7 @@ def _risk_changes(p: RowPlan, layout: Layout, risk: Risk | None, factor, steps,
     if v.get("title") and v["title"] != risk.title:
         p.changes.append(("Titel", risk.title, v["title"]))
     if factor is not None and factor.id != risk.success_factor_id:
-        old = risk.success_factor.name if risk.success_factor else None
+        old = risk.factor_name
         p.changes.append((layout.column("factor").header, old, factor.name))
     if steps:
         old = (counted.likelihood, counted.consequence) if counted else (None, None)
@@ -673,7 +723,7 @@ def _apply_risk(user: User, target: Target, kind: str, row: RowPlan) -> None:
             likelihood=steps[0], consequence=steps[1]))
         row.target = risk
         return
-    risk: Risk = row.target
+    risk = db.session.get(Risk, row.target.id)  # the plan holds plain rows
     headers = {h for h, _o, _n in row.changes}
     step_change = bool(headers & {"Sannolikhet", "Konsekvens"})
     if headers - {"Sannolikhet", "Konsekvens"}:
