@@ -116,16 +116,19 @@ def write_table(wb, layout: Layout, rows: Iterable[Any], props: Properties,
     plan = [(i, attrgetter(c.key), c.show, fmt.wrap if c.kind == "text" else fmt.plain)
             for i, c in enumerate(columns)]
     write_string, write_number, set_row = ws.write_string, ws.write_number, ws.set_row
-    wrapped = [(attrgetter(c.key), c.width) for c in columns if c.kind == "text" and c.wrap]
+    wrapped = [(attrgetter(c.key), per_line(c.width)) for c in columns
+               if c.kind == "text" and c.wrap]
     row_info = getattr(ws, "row_info", {}) if wb.constant_memory else {}
     for n, item in enumerate(rows, start=1):
         # wrapped text needs its row's height set: spreadsheet programs do not grow a row
         # to its text when they open a file (the written rows would overlap in print)
-        texts = [(value, width) for get, width in wrapped
-                 if (value := get(item)).__class__ is str]
-        height = row_height(texts) if texts else LINE_HEIGHT
-        if height > LINE_HEIGHT:
-            set_row(n, height)
+        lines = 1
+        for get, fits in wrapped:
+            value = get(item)
+            if value.__class__ is str and (len(value) > fits or "\n" in value):
+                lines = max(lines, text_lines(value, fits))
+        if lines > 1:
+            set_row(n, min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT))
         for i, get, show, cell_format in plan:
             value = get(item)
             if value is None:
@@ -153,14 +156,22 @@ LINE_HEIGHT = 15  # points per line of 11-point text
 MAX_ROW_HEIGHT = 409  # Excel's limit
 
 
+def per_line(width: float) -> int:
+    """Characters of 11-point text that fit on one line of a column ``width`` wide."""
+    return max(int(width * 1.2), 1)
+
+
+def text_lines(text: str, fits: int) -> int:
+    """Lines a wrapped text takes where ``fits`` characters fit on a line."""
+    if "\n" not in text:
+        return -(-len(text) // fits) or 1
+    return sum(-(-len(part) // fits) or 1 for part in text.split("\n"))
+
+
 def row_height(texts: list[tuple[str, float]]) -> float:
     """The height (points) a row needs for its wrapped texts, each in a column of the
     given width (in characters): the tallest text's lines, estimated from its length."""
-    lines = 1
-    for text, width in texts:
-        per_line = max(int(width * 1.2), 1)
-        needed = sum(-(-len(part) // per_line) or 1 for part in text.split("\n"))
-        lines = max(lines, needed)
+    lines = max((text_lines(text, per_line(width)) for text, width in texts), default=1)
     return min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
 
 
