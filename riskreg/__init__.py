@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from .locks.routes import bp as locks_bp
     from .main.routes import bp as main_bp
     from .measures.routes import bp as measures_bp
+    from .reports.routes import bp as reports_bp
     from .risks.routes import bp as risks_bp
     from .vendor import bp as vendor_bp
 
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(kpis_bp, url_prefix="/kpis")
     app.register_blueprint(locks_bp, url_prefix="/locks")
     app.register_blueprint(controls_bp, url_prefix="/controls")
+    app.register_blueprint(reports_bp, url_prefix="/xlsx")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(vendor_bp)
 
@@ -229,7 +231,9 @@ def register_commands(app: Flask) -> None:
     from .cli import init_cli
     from .ops.backup import init_backup_cli
     from .reminders.cli import init_reminders_cli
+    from .reports.cli import init_xlsx_cli
 
     init_cli(app)
     init_backup_cli(app)
     init_reminders_cli(app)
+    init_xlsx_cli(app)

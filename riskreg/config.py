@@ -11,6 +11,9 @@ from limits import parse as parse_limit
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
+# The largest workbook the spreadsheet import accepts (riskreg/reports/importing.py).
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
 class ConfigError(RuntimeError):
     """The app cannot start with this configuration."""
 
@@ -58,6 +61,11 @@ class Config:
     SEND_FILE_MAX_AGE_DEFAULT = 3600
     # Fixed "today" for demos and tests (ISO date); None = the real date.
     RISKREG_TODAY = os.environ.get("RISKREG_TODAY")
+    # Spreadsheets (riskreg/reports/): where background exports and stashed imports are
+    # kept between requests (default instance/xlsx), and above how many rows an export
+    # runs in the background.
+    RISKREG_XLSX_DIR = os.environ.get("RISKREG_XLSX_DIR") or None
+    RISKREG_XLSX_BACKGROUND_ROWS = _env_int("RISKREG_XLSX_BACKGROUND_ROWS", 5000)
     # Stamp API tokens' last_used_at after the response (off only in the test harness,
     # whose requests share one connection and one outer transaction).
     API_TOKEN_STAMP = True
@@ -84,15 +92,15 @@ class Config:
         timeout or proxy count that is not a whole number in range."""
         for name, least in (("RISKREG_SESSION_IDLE_MINUTES", 1),
                             ("RISKREG_SESSION_MAX_HOURS", 1), ("RISKREG_TRUSTED_PROXIES", 0),
-                            ("RISKREG_SMTP_PORT", 1)):
+                            ("RISKREG_SMTP_PORT", 1), ("RISKREG_XLSX_BACKGROUND_ROWS", 0)):
             value = config.get(name, least)
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ConfigError(f"{name} must be a whole number of at least {least}.")
         evidence = config.get("RISKREG_EVIDENCE_MAX_BYTES", 1)
         if not isinstance(evidence, int) or isinstance(evidence, bool) or evidence < 1:
             raise ConfigError("RISKREG_EVIDENCE_MAX_BYTES must be a whole number of bytes.")
-        if config.get("MAX_CONTENT_LENGTH") is None:
-            config["MAX_CONTENT_LENGTH"] = evidence + 1024 * 1024
+        if config.get("MAX_CONTENT_LENGTH") is None:  # the largest upload, and the form
+            config["MAX_CONTENT_LENGTH"] = max(evidence, IMPORT_MAX_BYTES) + 1024 * 1024
         for name in ("LOGIN_FAILURE_LIMIT", "LOGIN_ADDRESS_FAILURE_LIMIT"):
             try:
                 parse_limit(str(config.get(name, "1 per minute")))

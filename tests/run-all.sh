@@ -7,7 +7,8 @@
 #   1. installs the project with its test extras (pip install -e '.[test]');
 #   2. installs Debian's chromium for the browser tests if /usr/bin/chromium is missing
 #      (never `playwright install`: no browser download), and Pango, fonts-dejavu-core and
-#      poppler-utils for the board pack's PDF and its tests when they are missing;
+#      poppler-utils for the board pack's PDF and its tests, and Debian's
+#      libreoffice-calc-nogui for the spreadsheet tests, when they are missing;
 #   3. makes sure PostgreSQL (127.0.0.1:5432, trust auth, user postgres) and Redis
 #      (127.0.0.1:6379) are up, and creates a fresh PostgreSQL database for this run,
 #      dropped again on exit;
@@ -73,6 +74,18 @@ if ! pdf_tools_ready; then
         || die "apt-get install of the PDF packages failed"
 fi
 pdf_tools_ready || die "WeasyPrint, DejaVu Sans or poppler-utils missing after the install"
+
+# --- 2c. LibreOffice from Debian (the spreadsheet exports opened by a real client) -------
+if ! command -v soffice >/dev/null && ! command -v libreoffice >/dev/null; then
+    log "installing Debian's libreoffice-calc-nogui"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq || die "apt-get update failed"
+    as_root apt-get install -y -qq libreoffice-calc-nogui >/dev/null \
+        || die "apt-get install libreoffice-calc-nogui failed"
+    hash -r
+fi
+command -v soffice >/dev/null || command -v libreoffice >/dev/null \
+    || die "LibreOffice (soffice) is missing after the install"
 
 # --- 3. PostgreSQL and Redis -------------------------------------------------------------
 if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
@@ -172,8 +185,9 @@ run_pass "SQLite" "" "$@"
 # The browser tests run once, in the SQLite pass above (-m "not browser" here): they drive
 # a live server of their own on a temporary SQLite file (tests/browser/conftest.py), not on
 # RISKREG_TEST_DATABASE_URL, so running them again here would test nothing new about
-# PostgreSQL and only cost time.
-run_pass "PostgreSQL" "$PG_URL" -m "not browser" "$@"
+# PostgreSQL and only cost time. So do the LibreOffice tests (-m "not office"): they check
+# the workbooks a real client opens, which the exports' own tests check on both databases.
+run_pass "PostgreSQL" "$PG_URL" -m "not browser and not office" "$@"
 
 log "ruff check ."
 start=$SECONDS

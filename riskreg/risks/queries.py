@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from ..auth.permissions import can_read_unit, role_paths, units_clause
 from ..domain.matrix import Scale
@@ -142,11 +142,9 @@ def _in_reach(user: User, f: RegisterFilter):
     return stmt.cte("in_reach").prefix_with("MATERIALIZED")
 
 
-def register(user: User, f: RegisterFilter) -> RegisterPage:
-    """One page of the register with the total: one statement (the total rides along as a
-    window count), plus one for the organisations' scales, whatever the size. The page is
-    chosen, counted and ordered over narrow rows (id, packed assessment, sort keys); the
-    risks with their unit, owner and success factor are joined for that page only."""
+def _narrow(user: User, f: RegisterFilter):
+    """(narrow rows, order, where, in-reach CTE): the risks that pass every filter, as
+    (risk id, packed assessment, total, position): shared by the page and the export."""
     k = _in_reach(user, f)
     likelihood, consequence, value, period_key = unpack(k.c.code)
     where = []
@@ -164,6 +162,15 @@ def register(user: User, f: RegisterFilter) -> RegisterPage:
                     func.row_number().over(order_by=order).label("position")).where(*where)
     if f.sort == "owner":
         narrow = narrow.join(User, User.id == k.c.owner_id)
+    return narrow, order, where, k
+
+
+def register(user: User, f: RegisterFilter) -> RegisterPage:
+    """One page of the register with the total: one statement (the total rides along as a
+    window count), plus one for the organisations' scales, whatever the size. The page is
+    chosen, counted and ordered over narrow rows (id, packed assessment, sort keys); the
+    risks with their unit, owner and success factor are joined for that page only."""
+    narrow, order, where, k = _narrow(user, f)
     page = (narrow.order_by(*order).limit(f.per_page).offset((f.page - 1) * f.per_page)
             .subquery("page"))
     rows = db.session.execute(
@@ -187,6 +194,42 @@ def register(user: User, f: RegisterFilter) -> RegisterPage:
         [RegisterRow(risk, Counted.from_code(code), f.period, scales.get(risk.unit.root_id))
          for risk, code, _t in rows],
         total or 0, f.page, f.per_page, f,
+    )
+
+
+def register_count(user: User, f: RegisterFilter) -> int:
+    """How many risks the register lists for ``f`` (all pages)."""
+    _narrow_rows, _order, where, k = _narrow(user, f)
+    return db.session.scalar(select(func.count()).select_from(k).where(*where)) or 0
+
+
+EXPORT_COLUMNS = (Risk.id, Risk.number, Risk.kind, Risk.title, Risk.event,
+                  Risk.consequence_text, Risk.cause, Risk.mitigation, Risk.control_method,
+                  Risk.handling_question, Risk.handling_type, Risk.method)
+
+
+def register_export(user: User, f: RegisterFilter):
+    """Every risk the register lists for ``f`` (all pages, in the page's order), for the
+    spreadsheet export: a statement of plain columns (EXPORT_COLUMNS, then the unit's name
+    and path, the owner's name, the packed assessment, the success factor's, strategic
+    goal's and perspective's names and the goal mark of the period), to be streamed
+    (``yield_per``), never loaded whole; no ORM objects are built for its rows."""
+    narrow, _order, _where, _k = _narrow(user, f)
+    rows = narrow.subquery("rows")
+    goal = aliased(StrategicGoal)
+    mark = aliased(RiskGoalMark)
+    return (
+        select(*EXPORT_COLUMNS, Unit.name, Unit.path, User.name, rows.c.code,
+               SuccessFactor.name, goal.name, Perspective.name, mark.mark)
+        .select_from(Risk)
+        .join(rows, rows.c.risk_id == Risk.id)
+        .join(Unit, Unit.id == Risk.unit_id)
+        .join(User, User.id == Risk.owner_id)
+        .outerjoin(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
+        .outerjoin(goal, goal.id == SuccessFactor.goal_id)
+        .outerjoin(Perspective, Perspective.id == goal.perspective_id)
+        .outerjoin(mark, (mark.risk_id == Risk.id) & (mark.period == f.period))
+        .order_by(rows.c.position)
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -85,10 +86,20 @@ def _period_choices(latest: Period, count: int = 6) -> list[tuple[str, str]]:
 
 
 # -- list -----------------------------------------------------------------------
-@bp.route("/")
-@login_required
-def index():
-    web.keep_page()
+@dataclass
+class RegisterQuery:
+    """The register's filter form and what it asks for (shared by the page and the
+    spreadsheet export, so that an export holds exactly what the page lists)."""
+
+    form: FilterForm
+    filters: queries.RegisterFilter | None  # None: the form was refused (400)
+    scale: object
+    period: Period
+    days: int
+
+
+def register_query() -> RegisterQuery:
+    """Parse the register's parameters from the request, as the page does."""
     form = FilterForm(request.args)
     units = queries.unit_options(current_user)  # plain rows: a region has thousands
     form.unit.choices = [("", _("All my units"))] + [
@@ -110,7 +121,6 @@ def index():
     scale, days = scale_and_deadline((unit or units[0]).root_id) if units else (None, 0)
     form.band.choices = [("", _("All bands"))] + [
         (b.name, f"{b.name} ({b.low}–{b.high})") for b in (scale.bands if scale else [])]
-    can_create = can_create_risks(current_user)
     period = parse_period_arg()
     form.period.choices = web.period_choices(period)
     form.period.data = str(period)
@@ -118,8 +128,7 @@ def index():
     if "period" in web.param_errors():  # shown beside the field; the register is kept
         form.period.errors = [*form.period.errors, web.param_errors()["period"]]
     if not valid:
-        return render_template("risks/index.html", form=form, page=None, scale=scale,
-                               can_create=can_create), 400
+        return RegisterQuery(form, None, scale, period, days)
     page_no = web.positive_int_arg("page", 1)
     steps = {name: step for name in ("likelihood", "consequence")
              if (step := web.step_arg(name)) is not None}
@@ -131,8 +140,21 @@ def index():
         owner_id=form.owner.data, perspective_id=form.perspective.data, q=form.q.data or None,
         sort=form.sort.data or "number", page=page_no, awaiting=form.awaiting.data, **steps,
     )
-    page = queries.register(current_user, filters)
-    due = period.due_date(days)
+    return RegisterQuery(form, filters, scale, period, days)
+
+
+@bp.route("/")
+@login_required
+def index():
+    web.keep_page()
+    q = register_query()
+    form, scale, period = q.form, q.scale, q.period
+    can_create = can_create_risks(current_user)
+    if q.filters is None:
+        return render_template("risks/index.html", form=form, page=None, scale=scale,
+                               can_create=can_create), 400
+    page = queries.register(current_user, q.filters)
+    due = period.due_date(q.days)
     return render_template("risks/index.html", form=form, page=page, scale=scale,
                            period=period, args=_filter_args(), can_create=can_create,
                            due=due, overdue=clock.today() > due), web.params_status()

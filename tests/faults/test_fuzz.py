@@ -42,6 +42,7 @@ from riskreg.seed import DEMO_PASSWORD
 from riskreg.uow import transaction
 from tests.conftest import DEMO_USERS, _test_connection, assignments_of, unit, user
 from tests.faults.htmlforms import HtmlForm, form_posting_to
+from tests.helpers.xlsx import stash_of
 from tests.pages.test_access_matrix import LS1_OWNER, resolve
 
 pytestmark = pytest.mark.slow
@@ -158,6 +159,10 @@ FORMS = [
          "/controls/evidence/{icevidence}/delete", page=SRM_RUN),
     Form("controls.item_measure", "coordinator_sormland", "/controls/items/{icitem}/measure",
          page=SRM_RUN),
+    # spreadsheets (issue 12): the upload (a file field sent as text: refused, never a 5xx)
+    # and the confirm of a stashed upload, from its preview
+    Form("reports.upload", "coordinator", "/xlsx/import"),
+    Form("reports.confirm", "coordinator", "/xlsx/import/{stash:coordinator}"),
 ]
 
 # Pages and API endpoints whose query parameters are fuzzed (as ``role``).
@@ -188,6 +193,9 @@ QUERIES = [
     ("board", "/controls/plans/{icplan:NLL-RS:2022}/report"),
     ("coordinator", "/api/v1/controls"),
     ("coordinator", "/api/v1/control-runs"),
+    ("coordinator", "/xlsx/risks.xlsx"),
+    ("coordinator", "/xlsx/measures.xlsx"),
+    ("coordinator", "/xlsx/matrix.xlsx"),
 ]
 # Parameters the recording must find (a check that the recording works).
 EXPECTED_PARAMETERS = {
@@ -328,7 +336,11 @@ def resolve_all(url: str) -> str:
             made = lock_services.lock_period(unit(code), period, None, "Fuzz")
         return str(made.id)
 
+    def _stash(match: re.Match) -> str:
+        return stash_of(DEMO_USERS[match.group(1)])
+
     url = re.sub(r"\{lock:([^:}]+):([^}]+)\}", _lock, url)
+    url = re.sub(r"\{stash:([^}]+)\}", _stash, url)
     return resolve(re.sub(r"\{token:([^}]+)\}", _token, _internal_control(url)))
 
 

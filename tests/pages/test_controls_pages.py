@@ -181,8 +181,11 @@ def test_an_oversized_file_is_refused_and_the_run_is_kept(t2, app, monkeypatch, 
     assert db.session.get(ControlRun, r.id) is not None and len(r.items) == 10
 
 
-def test_max_content_length_follows_the_evidence_cap(app):
-    assert app.config["MAX_CONTENT_LENGTH"] == app.config["RISKREG_EVIDENCE_MAX_BYTES"] + 2**20
+def test_max_content_length_follows_the_largest_upload(app):
+    from riskreg.config import IMPORT_MAX_BYTES
+
+    largest = max(app.config["RISKREG_EVIDENCE_MAX_BYTES"], IMPORT_MAX_BYTES)
+    assert app.config["MAX_CONTENT_LENGTH"] == largest + 2**20
 
 
 # -- the plan -------------------------------------------------------------------------------------

@@ -1,0 +1,80 @@
+"""Each export as a workbook written to a file: the rows from sources.py in a layout of
+layouts.py, written by export.py. Every reader is scoped to the user like the page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from ..domain.matrix import format_band_summary
+from ..domain.periods import Period
+from ..extensions import db
+from ..heatmaps import queries as heatmap_queries
+from ..models.org import Unit
+from ..models.users import User
+from ..risks.queries import RegisterFilter
+from ..scales import scale_for_unit
+from . import export, sources
+from .layouts import KPIS, LAYOUTS, MEASURES
+
+RISK_LAYOUT_KINDS = {"register": None, "success_factor": "success_factor", "unit": "unit"}
+
+
+def organisation_name(unit) -> str:
+    """The name of the organisation (root unit) of ``unit`` (a Unit or a unit option)."""
+    root_id = unit.root_id
+    root = db.session.get(Unit, root_id)
+    return root.name if root is not None else ""
+
+
+def _props(title: str, org: str, period: Period, user: User) -> export.Properties:
+    return export.Properties(title=title, organisation=org, period=str(period),
+                             author=user.name, created=datetime.now(UTC))
+
+
+def risk_filter(filters: RegisterFilter, layout: str) -> RegisterFilter:
+    """The register's filter for a risk layout: the success-factor and unit layouts list
+    their own kind of risk only (within the same filter)."""
+    kind = RISK_LAYOUT_KINDS[layout]
+    if kind is None:
+        return filters
+    if filters.kind not in (None, kind):
+        kind = "__none__"  # the page's filter asks for the other kind: nothing matches
+    return RegisterFilter(**{**vars(filters), "kind": kind})
+
+
+def write_risks(target, user: User, filters: RegisterFilter, layout: str, org: str,
+                progress: Callable[[int], None] | None = None, tmpdir: str | None = None
+                ) -> int:
+    lay = LAYOUTS[layout]
+    wb = export.open_workbook(target, _props(lay.title, org, filters.period, user), tmpdir)
+    n = export.write_table(wb, lay, sources.risk_rows(user, risk_filter(filters, layout)),
+                           _props(lay.title, org, filters.period, user), progress)
+    wb.close()
+    return n
+
+
+def write_measures(target, user: User, unit: Unit, period: Period) -> int:
+    props = _props(f"{MEASURES.title}: {unit.name}", organisation_name(unit), period, user)
+    wb = export.open_workbook(target, props)
+    n = export.write_table(wb, MEASURES, sources.measure_rows(user, unit, period), props)
+    wb.close()
+    return n
+
+
+def write_kpis(target, user: User, unit: Unit, period: Period) -> int:
+    props = _props(f"{KPIS.title}: {unit.name}", organisation_name(unit), period, user)
+    wb = export.open_workbook(target, props)
+    n = export.write_table(wb, KPIS, sources.kpi_rows(user, unit, period), props)
+    wb.close()
+    return n
+
+
+def write_matrix(target, user: User, unit: Unit, period: Period, include: bool) -> int:
+    scale = scale_for_unit(unit)
+    m = heatmap_queries.matrix(user, unit, period, scale, include)
+    props = _props("Riskmatris", organisation_name(unit), period, user)
+    wb = export.open_workbook(target, props)
+    export.write_matrix(wb, m, props, format_band_summary(m.band_totals(), "Totalt"))
+    wb.close()
+    return m.total
