@@ -25,8 +25,9 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": [
     "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
     "resultTypes": ["violations"]}
 FAILING_IMPACTS = {"serious", "critical"}
-# Not HTML pages: JSON, probes, vendored JavaScript.
+# Not HTML pages: JSON, probes, vendored JavaScript; downloads (workbooks, PDFs, files).
 NOT_HTML = ("api.", "vendor.", "ops.")
+DOWNLOADS = (".xlsx", ".pdf", "/file")
 MAX_TABS = 40
 AXE = Axe()
 
@@ -38,7 +39,8 @@ def pages_for(role: str) -> list[str]:
     """The matrix's HTML pages this role may open (200), each URL once."""
     urls = []
     for p in PAGES:
-        if p.endpoint.startswith(NOT_HTML) or p.expected.get(role) != 200:
+        if (p.endpoint.startswith(NOT_HTML) or p.url.split("?")[0].endswith(DOWNLOADS)
+                or p.expected.get(role) != 200):
             continue
         if p.url not in urls:
             urls.append(p.url)

@@ -47,8 +47,9 @@ def test_owner_opens_an_overdue_item_from_the_to_do_list(page: Page, guard, logi
     expect(first.locator('[data-testid="todo-status"]')).to_have_text(
         re.compile(r"Försenad sedan 6 dagar"))
     risk_id = first.get_attribute("data-object-id")
-    link = f'[data-testid="todo"] a[href="/risks/{risk_id}/assess"]'
+    # the link opens the form on the tertial that is owed
+    link = f'[data-testid="todo"] a[href="/risks/{risk_id}/assess?period=2022-T2"]'
     tab_to(page, link)
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/risks/{risk_id}/assess")
+    page.wait_for_url(f"**/risks/{risk_id}/assess?period=2022-T2")
     guard.assert_clean()
