@@ -147,7 +147,7 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
             unit_id, unit_path = rng.choice(risk_units)
             risks.append(dict(
                 id=rid, kind="success_factor" if sf else "unit", plan_id=plan_id,
-                number=number, unit_id=unit_id, owner_id=owner,
+                number=number, unit_id=unit_id, owner_id=owner, title=f"Risk {number}",
                 success_factor_id=rng.choice(factor_ids) if sf else None,
                 event=f"Risk {number} i organisation {org}", archived_at=archived,
                 archived_in=LAST_PERIOD.key if archived else None,
@@ -206,7 +206,7 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
 
 
 def _measures(rng: random.Random, root_id: int, plan_id: int, owner: int,
-              risk_units: list[int], factor_ids: list[int], risk_ids: list[int],
+              risk_units: list[tuple[int, str]], factor_ids: list[int], risk_ids: list[int],
               now: datetime, statuses: list, measures: list, links: list,
               follow_ups: list) -> None:
     """About one measure per risk of the organisation (see the module docstring)."""
@@ -221,7 +221,7 @@ def _measures(rng: random.Random, root_id: int, plan_id: int, owner: int,
         finished = rng.random() < 0.05
         closed = LAST_PERIOD.key - rng.randint(0, 5) if finished else None
         measures.append(dict(
-            id=mid, plan_id=plan_id, number=number, unit_id=rng.choice(risk_units),
+            id=mid, plan_id=plan_id, number=number, unit_id=rng.choice(risk_units)[0],
             responsible_id=owner, title=f"Åtgärd {number}", description=None,
             background=None, start_date=date(2023, 1, 1),
             due_date=date(2024, 1, 1) + timedelta(days=rng.randint(0, 4 * 365)),

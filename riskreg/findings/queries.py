@@ -18,14 +18,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
 
 from .. import clock
-from ..auth.permissions import units_clause
+from ..auth.permissions import role_paths, units_clause
+from ..domain.matrix import risk_value
 from ..domain.periods import Period
 from ..extensions import db
 from ..models.measures import Measure, MeasureFollowUp, MeasureRisk
 from ..models.org import Unit
 from ..models.risks import Risk
 from ..models.users import User
-from ..risks.latest import alive_in, latest_code, unpack
+from ..risks.latest import S, counts_in, in_paths, in_subtree
 from ..scales import scale_for_unit
 
 LIMIT = 50
@@ -90,24 +91,21 @@ def _measure_scope(ctx: Context):
 
 # -- 1. a risk at or above the action threshold with no active measure ---------------------
 def unmitigated_risks(ctx: Context) -> tuple[list[Item], int]:
-    threshold = ctx.threshold
-    counted = (
-        select(Risk.id.label("risk_id"), Risk.number.label("number"),
-               Risk.event.label("title"), Unit.name.label("unit_name"),
-               latest_code(ctx.period).label("code"))
-        .join(Unit, Unit.id == Risk.unit_id)
-        .where(units_clause(ctx.user), Unit.subtree_clause(ctx.unit.path),
-               alive_in(ctx.period))
-        .cte("counted").prefix_with("MATERIALIZED"))
-    _lk, _c, value, _p = unpack(counted.c.code)
-    covered = exists().where(MeasureRisk.risk_id == counted.c.risk_id,
+    """One range read of the stored state of the period within the subtree and the
+    user's reach (riskreg/risks/latest.py), the value filtered there, the measures
+    probed for those at or above the threshold only; names joined for the listed."""
+    value = risk_value(S.likelihood, S.consequence)
+    covered = exists().where(MeasureRisk.risk_id == S.risk_id,
                              Measure.id == MeasureRisk.measure_id,
                              measure_alive_in(ctx.period))
+    top = (select(S.risk_id, S.number, value.label("value"), func.count().over().label("total"))
+           .where(counts_in(ctx.period), in_paths(role_paths(ctx.user)), in_subtree(ctx.unit),
+                  value >= ctx.threshold, ~covered)
+           .order_by(value.desc(), S.number, S.risk_id).limit(ctx.limit).subquery("top"))
     rows = db.session.execute(
-        select(counted.c.risk_id, counted.c.number, counted.c.title, counted.c.unit_name,
-               value, func.count().over())
-        .where(counted.c.code.is_not(None), value >= threshold, ~covered)
-        .order_by(value.desc(), counted.c.number, counted.c.risk_id).limit(ctx.limit)).all()
+        select(top.c.risk_id, top.c.number, Risk.event, Unit.name, top.c.value, top.c.total)
+        .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id)
+        .order_by(top.c.value.desc(), top.c.number, top.c.risk_id)).all()
     items = [Item("risk", rid, num, title, uname, {"value": v})
              for rid, num, title, uname, v, _t in rows]
     return items, rows[0][-1] if rows else 0

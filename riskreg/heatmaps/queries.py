@@ -10,18 +10,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import Integer, String, and_, cast, func, literal, null, or_, select, union_all
 
 from ..auth.permissions import role_paths, units_clause
 from ..domain.matrix import Band, Scale, risk_value
 from ..domain.periods import Period
 from ..extensions import db
 from ..models.org import Unit
-from ..models.risks import OPEN_PERIOD, Risk
-from ..risks.latest import S, code, counts_in, in_paths, in_subtree, unpack
+from ..models.risks import Risk
+from ..risks.latest import (
+    STEP_FACTOR,
+    Counted,
+    S,
+    code,
+    counts_in,
+    in_paths,
+    in_subtree,
+    unpack,
+)
 
 MAX_LISTED = 40  # risk numbers listed in one cell before "and N more"
-RECORD_SEP = "\x1e"  # between titles in a cell's list (textguard refuses control characters)
 
 @dataclass
 class Cell:
@@ -70,46 +78,65 @@ class Matrix:
         return [[self.cells[(lk, c)] for c in range(1, n + 1)] for lk in range(n, 0, -1)]
 
 
-def _steps(code):
-    """(likelihood, consequence, value) of a packed code, in SQL."""
-    return unpack(code)[:3]
-
-
 def _reach(user, unit: Unit, include_subunits: bool, s=S):
     """SQL on the state rows: the subtree asked for, within the user's reach."""
     return and_(in_paths(role_paths(user), s), in_subtree(unit, include_subunits, s))
 
 
-def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: bool = True
-           ) -> Matrix:
-    """Counts, risk numbers and titles per cell: one aggregate over one index range of the
-    stored state (riskreg/risks/latest.py), the titles joined from the risks."""
-    # ids, numbers and titles as three strings aggregated from the same rows (so in the
-    # same order): int() over a split is much cheaper than parsing pairs; titles are
-    # joined by a control character that no stored text holds (textguard refuses them)
-    stmt = (select(S.likelihood, S.consequence, func.count(),
-                   func.aggregate_strings(cast(S.risk_id, String), ","),
-                   func.aggregate_strings(cast(S.number, String), ","),
-                   func.aggregate_strings(Risk.title, RECORD_SEP))
-            .join(Risk, Risk.id == S.risk_id)
-            .where(counts_in(period), _reach(user, unit, include_subunits))
-            .group_by(S.likelihood, S.consequence))
+def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: bool = True,
+           listed: int | None = None) -> Matrix:
+    """Counts and risks per cell over one index range of the stored state
+    (riskreg/risks/latest.py), never joined to the risk for all of them.
+
+    ``listed`` None (the API): every risk's id and number per cell, no titles: one
+    index-only aggregate. ``listed`` N (the pages): the first N risks of each cell by
+    number with their titles (the tooltips), and the cell's count: a window over the same
+    index range, the titles joined for those N per cell only."""
     cells = {
         (lk, c): Cell(lk, c, risk_value(lk, c), scale.band(risk_value(lk, c)))
         for lk in range(1, scale.size + 1) for c in range(1, scale.size + 1)
     }
-    outside = 0
-    for lk, c, count, ids, numbers, titles in db.session.execute(stmt):
-        if (lk, c) not in cells:
-            outside += count
+    reach = (counts_in(period), _reach(user, unit, include_subunits))
+    outside: set[tuple[int, int]] = set()
+    m = Matrix(unit, period, include_subunits, scale, cells)
+    if listed is None:
+        # ids and numbers as two strings aggregated from the same rows (so in the same
+        # order): int() over a split is much cheaper than parsing pairs
+        stmt = (select(S.likelihood, S.consequence, func.count(),
+                       func.aggregate_strings(cast(S.risk_id, String), ","),
+                       func.aggregate_strings(cast(S.number, String), ","))
+                .where(*reach).group_by(S.likelihood, S.consequence))
+        for lk, c, count, ids, numbers in db.session.execute(stmt):
+            if (lk, c) not in cells:
+                m.outside_scale += count
+                continue
+            cell = cells[(lk, c)]
+            cell.count = count
+            pairs = sorted(zip(map(int, numbers.split(",")), map(int, ids.split(",")),
+                               strict=True))
+            cell.risks = [(rid, number) for number, rid in pairs]
+        return m
+    cell_of = (S.likelihood, S.consequence)
+    ranked = (select(S.likelihood, S.consequence, S.risk_id, S.number,
+                     func.row_number().over(partition_by=cell_of,
+                                            order_by=(S.number, S.risk_id)).label("rn"),
+                     func.count().over(partition_by=cell_of).label("n"))
+              .where(*reach).subquery("ranked"))
+    stmt = (select(ranked.c.likelihood, ranked.c.consequence, ranked.c.n, ranked.c.risk_id,
+                   ranked.c.number, Risk.title)
+            .join(Risk, Risk.id == ranked.c.risk_id).where(ranked.c.rn <= listed)
+            .order_by(ranked.c.likelihood, ranked.c.consequence, ranked.c.rn))
+    for lk, c, count, rid, number, title in db.session.execute(stmt):
+        cell = cells.get((lk, c))
+        if cell is None:
+            if (lk, c) not in outside:
+                outside.add((lk, c))
+                m.outside_scale += count
             continue
-        cell = cells[(lk, c)]
         cell.count = count
-        triples = sorted(zip(map(int, numbers.split(",")), map(int, ids.split(",")),
-                             titles.split(RECORD_SEP), strict=True))
-        cell.risks = [(rid, number) for number, rid, _t in triples]
-        cell.titles = {rid: title for _n, rid, title in triples}
-    return Matrix(unit, period, include_subunits, scale, cells, outside)
+        cell.risks.append((rid, number))
+        cell.titles[rid] = title
+    return m
 
 
 # -- comparison -------------------------------------------------------------------
@@ -145,22 +172,43 @@ class Comparison:
     changes: list[Change]  # capped list, biggest changes first
     listed_limit: int
     truncated: bool = False  # more changed risks than listed
+    transitions: list[tuple] = field(default_factory=list)  # see transitions()
+
+
+CELL = STEP_FACTOR * STEP_FACTOR  # code % CELL: the cell (likelihood·100 + consequence)
 
 
 def _pairs(user, unit: Unit, period: Period, against: Period, include_subunits: bool):
     """Per risk in reach: its packed assessment counted in ``period`` (new) and in
-    ``against`` (old), NULL on a side where it did not count. One index read of the state
-    rows of both periods, folded per risk."""
-    new, old = counts_in(period), counts_in(against)
+    ``against`` (old), NULL on a side where it did not count: the state rows of each
+    period (one index range each, like the matrix) joined on the risk."""
+    reach = _reach(user, unit, include_subunits)
+    new = (select(S.risk_id, S.number, code().label("code"))
+           .where(counts_in(period), reach).subquery("new"))
+    old = (select(S.risk_id, S.number, code().label("code"))
+           .where(counts_in(against), reach).subquery("old"))
     return (
-        select(S.risk_id.label("risk_id"), S.number.label("number"),
-               func.max(case((new, code()), else_=None)).label("new"),
-               func.max(case((old, code()), else_=None)).label("old"))
-        .where(S.period.in_((period.key, against.key, OPEN_PERIOD)), or_(new, old),
-               _reach(user, unit, include_subunits))
-        .group_by(S.risk_id, S.number)
-        .cte("pairs")
+        select(func.coalesce(new.c.risk_id, old.c.risk_id).label("risk_id"),
+               func.coalesce(new.c.number, old.c.number).label("number"),
+               new.c.code.label("new"), old.c.code.label("old"))
+        .select_from(new.join(old, old.c.risk_id == new.c.risk_id, full=True))
+        .cte("pairs").prefix_with("MATERIALIZED")
     )
+
+
+def _cell_transitions(k):
+    """(old cell, new cell, count) over the pairs ``k``, a cell being likelihood·100 +
+    consequence (NULL where the risk did not count)."""
+    old_cell, new_cell = (k.c.old % CELL).label("old_cell"), (k.c.new % CELL).label("new_cell")
+    return select(old_cell, new_cell, func.count().label("n")).group_by(old_cell, new_cell)
+
+
+def _unpack_cell(cell: int | None) -> tuple[int | None, int | None]:
+    return (None, None) if cell is None else (cell // STEP_FACTOR, cell % STEP_FACTOR)
+
+
+def _transition_row(old_cell, new_cell, n) -> tuple:
+    return (*_unpack_cell(old_cell), *_unpack_cell(new_cell), n)
 
 
 def transitions(user, unit: Unit, period: Period, against: Period,
@@ -168,12 +216,7 @@ def transitions(user, unit: Unit, period: Period, against: Period,
     """(old L, old C, new L, new C, count) over the subtree, NULL where a risk did not
     count: one aggregate from which both the direction counts and the moves follow."""
     k = _pairs(user, unit, period, against, include_subunits)
-    ol, oc, _ov = _steps(k.c.old)
-    nl, nc, _nv = _steps(k.c.new)
-    stmt = (select(ol, oc, nl, nc, func.count())
-            .where(or_(k.c.new.is_not(None), k.c.old.is_not(None)))
-            .group_by(ol, oc, nl, nc))
-    return [tuple(r) for r in db.session.execute(stmt)]
+    return [_transition_row(*r) for r in db.session.execute(_cell_transitions(k))]
 
 
 def direction_counts(rows: list[tuple]) -> dict[str, int]:
@@ -199,34 +242,43 @@ def moves(rows: list[tuple]) -> list[tuple[int, int, int, int, int]]:
 
 
 def comparison(user, unit: Unit, period: Period, against: Period,
-               include_subunits: bool = True, limit: int = 200,
-               rows: list[tuple] | None = None) -> Comparison:
-    """Direction counts (from the transitions aggregate) and the biggest changes (capped)."""
-    if rows is None:
-        rows = transitions(user, unit, period, against, include_subunits)
+               include_subunits: bool = True, limit: int = 200) -> Comparison:
+    """The transitions (so the direction counts and the moves) and the biggest changes
+    (capped, with names), in one statement over the pairs read once: the transitions'
+    rows and the listed changes side by side (UNION ALL, told apart by ``kind``)."""
     k = _pairs(user, unit, period, against, include_subunits)
-    ol, oc, ov = _steps(k.c.old)
-    nl, nc, nv = _steps(k.c.new)
+    _ol, _oc, ov, _op = unpack(k.c.old)
+    _nl, _nc, nv, _np = unpack(k.c.new)
     delta = func.abs(func.coalesce(nv, 0) - func.coalesce(ov, 0)).label("delta")
     top = (select(k.c.risk_id, k.c.number, k.c.old, k.c.new, delta)
-           .where(or_(k.c.old.is_(None), k.c.new.is_(None), ol != nl, oc != nc))
+           .where(or_(k.c.old.is_(None), k.c.new.is_(None), k.c.old % CELL != k.c.new % CELL))
            .order_by(delta.desc(), k.c.number, k.c.risk_id).limit(limit + 1)
            .subquery("top"))
-    ol, oc, ov = _steps(top.c.old)
-    nl, nc, nv = _steps(top.c.new)
-    # the names only for the listed risks
-    listed = db.session.execute(
-        select(top.c.risk_id, top.c.number, Risk.title, Unit.name, ov, nv, ol, oc, nl, nc)
-        .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id)
-        .order_by(top.c.delta.desc(), top.c.number, top.c.risk_id)
-    ).all()
+    moved = _cell_transitions(k).subquery("moved")
+    none_int, none_text = cast(null(), Integer), cast(null(), String)
+    stmt = union_all(
+        select(literal(0).label("kind"), moved.c.old_cell, moved.c.new_cell, moved.c.n,
+               none_int, none_int, none_text, none_text),
+        # the names only for the listed risks
+        select(literal(1), top.c.old, top.c.new, top.c.delta, top.c.risk_id, top.c.number,
+               Risk.title, Unit.name)
+        .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id),
+    )
+    rows, listed = [], []
+    for kind, old, new, n, rid, number, title, uname in db.session.execute(stmt):
+        if kind == 0:
+            rows.append(_transition_row(old, new, n))
+        else:
+            listed.append((-n, number, rid, title, uname, old, new))
+    listed.sort(key=lambda r: r[:3])
     truncated = len(listed) > limit
-    listed = listed[:limit]
-    changes = [Change(rid, num, title, uname, old_v, new_v,
-                      (o_l, o_c) if old_v is not None else None,
-                      (n_l, n_c) if new_v is not None else None)
-               for rid, num, title, uname, old_v, new_v, o_l, o_c, n_l, n_c in listed]
-    return Comparison(period, against, direction_counts(rows), changes, limit, truncated)
+    changes = []
+    for _d, number, rid, title, uname, old, new in listed[:limit]:
+        o, n = Counted.from_code(old), Counted.from_code(new)
+        changes.append(Change(rid, number, title, uname, o and o.value, n and n.value,
+                              o and (o.likelihood, o.consequence),
+                              n and (n.likelihood, n.consequence)))
+    return Comparison(period, against, direction_counts(rows), changes, limit, truncated, rows)
 
 
 def attach_flows(m: Matrix, moved: list[tuple[int, int, int, int, int]]) -> None:
