@@ -68,7 +68,7 @@ def index():
                               limit=LISTED) if p.against else None)
     m, fig = build_matrix(p.unit, p.period, p.include_subunits, cmp and cmp.transitions)
     found = findings.findings(current_user, p.unit, p.period, limit=LISTED)
-    units = unit_options(current_user)
+    units = unit_options(current_user, around=p.unit.id)
     return render_template(
         "heatmaps/index.html", m=m, fig=fig, p=p, findings=found,
         cmp=cmp, units=units, summary=format_band_summary(m.band_totals(), _("Total")),

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from ..auth.permissions import can_read_unit, role_paths, units_clause
 from ..domain.matrix import Scale
@@ -272,12 +272,34 @@ def awaiting_assessment(user: User, period: Period, *, own_only: bool) -> list[R
     return list(db.session.scalars(stmt))
 
 
-def unit_options(user: User) -> list[UnitOption]:
+UNIT_CHOICES_ALL = 200  # up to this many readable units, a choice of unit offers them all
+
+
+def unit_options(user: User, around: int | None = None) -> list[UnitOption]:
     """The readable units for a choice of unit, in tree order: plain rows (a region has
-    thousands; ORM objects cost several times more to load and render)."""
+    thousands; ORM objects cost several times more to load and render). Up to
+    UNIT_CHOICES_ALL readable units, all of them; beyond that (a region's 2,410 options
+    were most of a register or heat-map page's weight and rendering) the tree around the
+    unit ``around`` (its ancestors, itself, its siblings and its children) and the top
+    units of the user's reach with their children: a choice moves up, across or down one
+    level at a time. One statement either way (the count rides along as a window)."""
+    tops = role_paths(user)
+    near = [Unit.path.in_(tops),
+            Unit.parent_id.in_(select(Unit.id).where(Unit.path.in_(tops)))]
+    if around is not None:
+        at = aliased(Unit, name="around")
+        here = select(at.path).where(at.id == around).scalar_subquery()
+        parent = select(at.parent_id).where(at.id == around).scalar_subquery()
+        near += [Unit.parent_id == around, Unit.parent_id == parent,
+                 func.substr(here, 1, func.length(Unit.path)) == Unit.path]
+    readable = (select(Unit.id, Unit.name, Unit.depth, Unit.path,
+                       func.count().over().label("n"), case((or_(*near), 1), else_=0)
+                       .label("near"))
+                .where(units_clause(user)).subquery("readable"))
+    r = readable.c
     return [UnitOption(*row) for row in db.session.execute(
-        select(Unit.id, Unit.name, Unit.depth, Unit.path).where(units_clause(user))
-        .order_by(Unit.path))]
+        select(r.id, r.name, r.depth, r.path)
+        .where(or_(r.n <= UNIT_CHOICES_ALL, r.near == 1)).order_by(r.path))]
 
 
 def readable_units(user: User) -> list[Unit]:

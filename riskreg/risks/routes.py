@@ -75,7 +75,8 @@ def _period_choices(latest: Period, count: int = 6) -> list[tuple[str, str]]:
 def index():
     web.keep_page()
     form = FilterForm(request.args)
-    units = queries.unit_options(current_user)  # plain rows: a region has thousands
+    # plain rows, and around the chosen unit only when there are hundreds
+    units = queries.unit_options(current_user, around=form.unit.data)
     form.unit.choices = [("", _("All my units"))] + [
         (u.id, f"{'— ' * u.depth}{u.name}") for u in units]
     form.kind.choices = [("", _("All kinds")), ("success_factor", _("Success-factor risk")),
