@@ -23,16 +23,23 @@ from ..models.users import RoleAssignment, User
 from .latest import Counted, S, alive_in, code, counts_in, in_paths, in_subtree, unpack
 
 
-def _sorts(k, value, period_key) -> dict:
-    """The register's orders, over the narrow in-reach rows (ties broken by number, id)."""
+def _sorts(c, value, period_key) -> dict:
+    """The register's orders, over the narrow in-reach rows ``c`` (risk_id, code, number,
+    unit_name and, sorting by owner, owner_name; ties broken by number, id)."""
     return {
-        "number": (k.c.number, k.c.risk_id),
-        "-value": (value.desc().nulls_last(), k.c.number, k.c.risk_id),
-        "value": (value.asc().nulls_first(), k.c.number, k.c.risk_id),
-        "unit": (k.c.unit_name, k.c.number, k.c.risk_id),
-        "owner": (User.name, k.c.number, k.c.risk_id),
-        "period": (period_key.desc().nulls_last(), k.c.number, k.c.risk_id),
+        "number": (c.number, c.risk_id),
+        "-value": (value.desc().nulls_last(), c.number, c.risk_id),
+        "value": (value.asc().nulls_first(), c.number, c.risk_id),
+        "unit": (c.unit_name, c.number, c.risk_id),
+        "owner": (getattr(c, "owner_name", None), c.number, c.risk_id),
+        "period": (period_key.desc().nulls_last(), c.number, c.risk_id),
     }
+
+
+def _order(c, sort: str) -> tuple:
+    _lk, _c, value, period_key = unpack(c.code)
+    sorts = _sorts(c, value, period_key)
+    return sorts.get(sort) or sorts["number"]
 
 
 class UnitOption(NamedTuple):
@@ -117,8 +124,6 @@ def _in_reach(user: User, f: RegisterFilter):
         .select_from(Risk)
         .join(Unit, Unit.id == Risk.unit_id)
         .outerjoin(state, state.c.risk_id == Risk.id)
-        .outerjoin(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
-        .outerjoin(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
         # archived risks leave the lists from the period they were archived in, and stay
         # in earlier periods, as in the matrix
         .where(units_clause(user), alive_in(f.period))
@@ -131,7 +136,9 @@ def _in_reach(user: User, f: RegisterFilter):
     if f.owner_id:
         stmt = stmt.where(Risk.owner_id == f.owner_id)
     if f.perspective_id:
-        stmt = stmt.where(StrategicGoal.perspective_id == f.perspective_id)
+        stmt = (stmt.join(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
+                .join(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
+                .where(StrategicGoal.perspective_id == f.perspective_id))
     if f.q:
         needle = f.q.strip().lower()
         stmt = stmt.where(or_(*(
@@ -144,9 +151,10 @@ def _in_reach(user: User, f: RegisterFilter):
 
 def register(user: User, f: RegisterFilter) -> RegisterPage:
     """One page of the register with the total: one statement (the total rides along as a
-    window count), plus one for the organisations' scales, whatever the size. The page is
-    chosen, counted and ordered over narrow rows (id, packed assessment, sort keys); the
-    risks with their unit, owner and success factor are joined for that page only."""
+    count over the same rows), plus one for the organisations' scales, whatever the size.
+    The page is chosen (a top-N sort), counted and ordered over narrow rows (id, packed
+    assessment, sort keys); the risks with their unit, owner and success factor are
+    joined for that page only."""
     k = _in_reach(user, f)
     likelihood, consequence, value, period_key = unpack(k.c.code)
     where = []
@@ -158,16 +166,20 @@ def register(user: User, f: RegisterFilter) -> RegisterPage:
         where.append(consequence == f.consequence)
     if f.awaiting:  # not re-assessed in the period (carried forward, or never assessed)
         where.append(or_(k.c.code.is_(None), period_key < f.period.key))
-    sorts = _sorts(k, value, period_key)
-    order = sorts.get(f.sort) or sorts["number"]
-    narrow = select(k.c.risk_id, k.c.code, func.count().over().label("total"),
-                    func.row_number().over(order_by=order).label("position")).where(*where)
+    # the page by ORDER BY … LIMIT (a top-N sort, not a sort of every row in reach), its
+    # rows numbered afterwards; the total a count over the same materialized rows
+    narrow = select(k.c.risk_id, k.c.code, k.c.number, k.c.unit_name).where(*where)
     if f.sort == "owner":
-        narrow = narrow.join(User, User.id == k.c.owner_id)
-    page = (narrow.order_by(*order).limit(f.per_page).offset((f.page - 1) * f.per_page)
-            .subquery("page"))
+        narrow = (narrow.add_columns(User.name.label("owner_name"))
+                  .join(User, User.id == k.c.owner_id))
+    top = (narrow.order_by(*_order(narrow.selected_columns, f.sort))
+           .limit(f.per_page).offset((f.page - 1) * f.per_page).subquery("top"))
+    page = select(top.c.risk_id, top.c.code,
+                  func.row_number().over(order_by=_order(top.c, f.sort)).label("position")
+                  ).subquery("page")
+    counted = select(func.count()).select_from(k).where(*where).scalar_subquery()
     rows = db.session.execute(
-        select(Risk, page.c.code, page.c.total)
+        select(Risk, page.c.code, counted.label("total"))
         .join(page, page.c.risk_id == Risk.id)
         .join(Unit, Unit.id == Risk.unit_id)
         .join(User, User.id == Risk.owner_id)
