@@ -6,7 +6,7 @@ when an administrator first saves the organisation's scale."""
 
 from __future__ import annotations
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from sqlalchemy import select
 
 from .domain.matrix import DEFAULT_SCALE, Scale
@@ -29,7 +29,9 @@ def scale_and_deadline(root_id: int) -> tuple[Scale, int]:
     for each; a GET changes no scale)."""
     cache = None
     if has_request_context() and request.method in ("GET", "HEAD"):
-        cache = g.setdefault("_scales", {})
+        # on the request itself: ``g`` lives as long as the application context, which
+        # a request shares with an outer one (a CLI command, the benchmarks, a test)
+        cache = vars(request._get_current_object()).setdefault("_riskreg_scales", {})
         if root_id in cache:
             return cache[root_id]
     row = stored_scale(root_id)
