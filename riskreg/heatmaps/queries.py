@@ -30,6 +30,7 @@ from ..risks.latest import (
 )
 
 MAX_LISTED = 40  # risk numbers listed in one cell before "and N more"
+_LOW32 = (1 << 32) - 1
 
 @dataclass
 class Cell:
@@ -112,9 +113,11 @@ def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: boo
                 continue
             cell = cells[(lk, c)]
             cell.count = count
-            pairs = sorted(zip(map(int, numbers.split(",")), map(int, ids.split(",")),
-                               strict=True))
-            cell.risks = [(rid, number) for number, rid in pairs]
+            # by number, then id: one int per risk sorts several times faster than pairs
+            # (ids are below 2**31: parse_id)
+            packed = sorted(n << 32 | i for n, i in zip(
+                map(int, numbers.split(",")), map(int, ids.split(",")), strict=True))
+            cell.risks = [(p & _LOW32, p >> 32) for p in packed]
         return m
     cell_of = (S.likelihood, S.consequence)
     ranked = (select(S.likelihood, S.consequence, S.risk_id, S.number,
