@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 
 from .. import clock
 from ..auth.permissions import role_paths, units_clause
@@ -26,7 +27,7 @@ from ..models.measures import Measure, MeasureFollowUp, MeasureRisk
 from ..models.org import Unit
 from ..models.risks import Risk
 from ..models.users import User
-from ..risks.latest import S, counts_in, in_paths, in_subtree
+from ..risks.latest import S, bound_counts_in, bound_reach, period_params, reach_params
 from ..scales import scale_for_unit
 
 LIMIT = 50
@@ -94,21 +95,34 @@ def unmitigated_risks(ctx: Context) -> tuple[list[Item], int]:
     """One range read of the stored state of the period within the subtree and the
     user's reach (riskreg/risks/latest.py), the value filtered there, the measures
     probed for those at or above the threshold only; names joined for the listed."""
-    value = risk_value(S.likelihood, S.consequence)
-    covered = exists().where(MeasureRisk.risk_id == S.risk_id,
-                             Measure.id == MeasureRisk.measure_id,
-                             measure_alive_in(ctx.period))
-    top = (select(S.risk_id, S.number, value.label("value"), func.count().over().label("total"))
-           .where(counts_in(ctx.period), in_paths(role_paths(ctx.user)), in_subtree(ctx.unit),
-                  value >= ctx.threshold, ~covered)
-           .order_by(value.desc(), S.number, S.risk_id).limit(ctx.limit).subquery("top"))
-    rows = db.session.execute(
-        select(top.c.risk_id, top.c.number, Risk.event, Unit.name, top.c.value, top.c.total)
-        .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id)
-        .order_by(top.c.value.desc(), top.c.number, top.c.risk_id)).all()
+    shape, values = reach_params(role_paths(ctx.user), ctx.unit, True)
+    values |= period_params(ctx.period) | {
+        "threshold": ctx.threshold, "limit": ctx.limit, "period_end": period_end(ctx.period)}
+    rows = db.session.execute(_unmitigated_stmt(shape[0]), values).all()
     items = [Item("risk", rid, num, title, uname, {"value": v})
              for rid, num, title, uname, v, _t in rows]
     return items, rows[0][-1] if rows else 0
+
+
+@lru_cache(maxsize=32)
+def _unmitigated_stmt(paths: int):
+    """Built once per number of paths in the user's reach (riskreg/risks/latest.py)."""
+    period = bindparam("period")
+    value = risk_value(S.likelihood, S.consequence)
+    covered = exists().where(MeasureRisk.risk_id == S.risk_id,
+                             Measure.id == MeasureRisk.measure_id,
+                             or_(Measure.closed_in.is_(None), Measure.closed_in > period),
+                             or_(Measure.start_date.is_(None),
+                                 Measure.start_date <= bindparam("period_end")))
+    top = (select(S.risk_id, S.number, value.label("value"), func.count().over().label("total"))
+           .where(bound_counts_in(), bound_reach(paths, True),
+                  value >= bindparam("threshold"), ~covered)
+           .order_by(value.desc(), S.number, S.risk_id).limit(bindparam("limit"))
+           .subquery("top"))
+    return (select(top.c.risk_id, top.c.number, Risk.event, Unit.name, top.c.value,
+                   top.c.total)
+            .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id)
+            .order_by(top.c.value.desc(), top.c.number, top.c.risk_id))
 
 
 # -- 2. a measure past its due date and not finished ----------------------------------------

@@ -9,8 +9,21 @@ riskreg/risks/latest.py. Names (risk event, unit) are joined only for the capped
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import Integer, String, and_, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from ..auth.permissions import role_paths, units_clause
 from ..domain.matrix import Band, Scale, risk_value
@@ -22,10 +35,14 @@ from ..risks.latest import (
     STEP_FACTOR,
     Counted,
     S,
+    bound_counts_in,
+    bound_reach,
     code,
     counts_in,
     in_paths,
     in_subtree,
+    period_params,
+    reach_params,
     unpack,
 )
 
@@ -84,6 +101,34 @@ def _reach(user, unit: Unit, include_subunits: bool, s=S):
     return and_(in_paths(role_paths(user), s), in_subtree(unit, include_subunits, s))
 
 
+@lru_cache(maxsize=64)
+def _matrix_all(shape: tuple[int, bool]):
+    """Every risk's id and number per cell (the API): ids and numbers as two strings
+    aggregated from the same rows (so in the same order), int() over a split being much
+    cheaper than parsing pairs. Built once per shape (riskreg/risks/latest.py)."""
+    return (select(S.likelihood, S.consequence, func.count(),
+                   func.aggregate_strings(cast(S.risk_id, String), ","),
+                   func.aggregate_strings(cast(S.number, String), ","))
+            .where(bound_counts_in(), bound_reach(*shape))
+            .group_by(S.likelihood, S.consequence))
+
+
+@lru_cache(maxsize=64)
+def _matrix_listed(shape: tuple[int, bool]):
+    """The first ``listed`` risks of each cell by number with their titles, and the
+    cell's count (the pages). Built once per shape."""
+    cell_of = (S.likelihood, S.consequence)
+    ranked = (select(S.likelihood, S.consequence, S.risk_id, S.number,
+                     func.row_number().over(partition_by=cell_of,
+                                            order_by=(S.number, S.risk_id)).label("rn"),
+                     func.count().over(partition_by=cell_of).label("n"))
+              .where(bound_counts_in(), bound_reach(*shape)).subquery("ranked"))
+    return (select(ranked.c.likelihood, ranked.c.consequence, ranked.c.n, ranked.c.risk_id,
+                   ranked.c.number, Risk.title)
+            .join(Risk, Risk.id == ranked.c.risk_id).where(ranked.c.rn <= bindparam("listed"))
+            .order_by(ranked.c.likelihood, ranked.c.consequence, ranked.c.rn))
+
+
 def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: bool = True,
            listed: int | None = None) -> Matrix:
     """Counts and risks per cell over one index range of the stored state
@@ -97,17 +142,12 @@ def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: boo
         (lk, c): Cell(lk, c, risk_value(lk, c), scale.band(risk_value(lk, c)))
         for lk in range(1, scale.size + 1) for c in range(1, scale.size + 1)
     }
-    reach = (counts_in(period), _reach(user, unit, include_subunits))
+    shape, values = reach_params(role_paths(user), unit, include_subunits)
+    values |= period_params(period)
     outside: set[tuple[int, int]] = set()
     m = Matrix(unit, period, include_subunits, scale, cells)
     if listed is None:
-        # ids and numbers as two strings aggregated from the same rows (so in the same
-        # order): int() over a split is much cheaper than parsing pairs
-        stmt = (select(S.likelihood, S.consequence, func.count(),
-                       func.aggregate_strings(cast(S.risk_id, String), ","),
-                       func.aggregate_strings(cast(S.number, String), ","))
-                .where(*reach).group_by(S.likelihood, S.consequence))
-        for lk, c, count, ids, numbers in db.session.execute(stmt):
+        for lk, c, count, ids, numbers in db.session.execute(_matrix_all(shape), values):
             if (lk, c) not in cells:
                 m.outside_scale += count
                 continue
@@ -119,17 +159,8 @@ def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: boo
                 map(int, numbers.split(",")), map(int, ids.split(",")), strict=True))
             cell.risks = [(p & _LOW32, p >> 32) for p in packed]
         return m
-    cell_of = (S.likelihood, S.consequence)
-    ranked = (select(S.likelihood, S.consequence, S.risk_id, S.number,
-                     func.row_number().over(partition_by=cell_of,
-                                            order_by=(S.number, S.risk_id)).label("rn"),
-                     func.count().over(partition_by=cell_of).label("n"))
-              .where(*reach).subquery("ranked"))
-    stmt = (select(ranked.c.likelihood, ranked.c.consequence, ranked.c.n, ranked.c.risk_id,
-                   ranked.c.number, Risk.title)
-            .join(Risk, Risk.id == ranked.c.risk_id).where(ranked.c.rn <= listed)
-            .order_by(ranked.c.likelihood, ranked.c.consequence, ranked.c.rn))
-    for lk, c, count, rid, number, title in db.session.execute(stmt):
+    stmt, values["listed"] = _matrix_listed(shape), listed
+    for lk, c, count, rid, number, title in db.session.execute(stmt, values):
         cell = cells.get((lk, c))
         if cell is None:
             if (lk, c) not in outside:
@@ -181,15 +212,15 @@ class Comparison:
 CELL = STEP_FACTOR * STEP_FACTOR  # code % CELL: the cell (likelihood·100 + consequence)
 
 
-def _pairs(user, unit: Unit, period: Period, against: Period, include_subunits: bool):
-    """Per risk in reach: its packed assessment counted in ``period`` (new) and in
-    ``against`` (old), NULL on a side where it did not count: the state rows of each
-    period (one index range each, like the matrix) joined on the risk."""
-    reach = _reach(user, unit, include_subunits)
+def _pairs(shape: tuple[int, bool]):
+    """Per risk in reach: its packed assessment counted in the period bound as ``new``
+    and in the one bound as ``old``, NULL on a side where it did not count: the state rows
+    of each period (one index range each, like the matrix) joined on the risk."""
+    reach = bound_reach(*shape)
     new = (select(S.risk_id, S.number, code().label("code"))
-           .where(counts_in(period), reach).subquery("new"))
+           .where(bound_counts_in("new"), reach).subquery("new"))
     old = (select(S.risk_id, S.number, code().label("code"))
-           .where(counts_in(against), reach).subquery("old"))
+           .where(bound_counts_in("old"), reach).subquery("old"))
     return (
         select(func.coalesce(new.c.risk_id, old.c.risk_id).label("risk_id"),
                func.coalesce(new.c.number, old.c.number).label("number"),
@@ -197,6 +228,12 @@ def _pairs(user, unit: Unit, period: Period, against: Period, include_subunits: 
         .select_from(new.join(old, old.c.risk_id == new.c.risk_id, full=True))
         .cte("pairs").prefix_with("MATERIALIZED")
     )
+
+
+def _pair_params(user, unit: Unit, period: Period, against: Period, include_subunits: bool
+                 ) -> tuple[tuple[int, bool], dict]:
+    shape, values = reach_params(role_paths(user), unit, include_subunits)
+    return shape, values | period_params(period, "new") | period_params(against, "old")
 
 
 def _cell_transitions(k):
@@ -218,8 +255,13 @@ def transitions(user, unit: Unit, period: Period, against: Period,
                 include_subunits: bool = True) -> list[tuple]:
     """(old L, old C, new L, new C, count) over the subtree, NULL where a risk did not
     count: one aggregate from which both the direction counts and the moves follow."""
-    k = _pairs(user, unit, period, against, include_subunits)
-    return [_transition_row(*r) for r in db.session.execute(_cell_transitions(k))]
+    shape, values = _pair_params(user, unit, period, against, include_subunits)
+    return [_transition_row(*r) for r in db.session.execute(_transitions_stmt(shape), values)]
+
+
+@lru_cache(maxsize=64)
+def _transitions_stmt(shape: tuple[int, bool]):
+    return _cell_transitions(_pairs(shape))
 
 
 def direction_counts(rows: list[tuple]) -> dict[str, int]:
@@ -244,22 +286,21 @@ def moves(rows: list[tuple]) -> list[tuple[int, int, int, int, int]]:
             if ol is not None and nl is not None and (ol, oc) != (nl, nc)]
 
 
-def comparison(user, unit: Unit, period: Period, against: Period,
-               include_subunits: bool = True, limit: int = 200) -> Comparison:
-    """The transitions (so the direction counts and the moves) and the biggest changes
-    (capped, with names), in one statement over the pairs read once: the transitions'
-    rows and the listed changes side by side (UNION ALL, told apart by ``kind``)."""
-    k = _pairs(user, unit, period, against, include_subunits)
+@lru_cache(maxsize=64)
+def _comparison_stmt(shape: tuple[int, bool]):
+    """The transitions and the ``listed`` biggest changes with their names (built once per
+    shape)."""
+    k = _pairs(shape)
     _ol, _oc, ov, _op = unpack(k.c.old)
     _nl, _nc, nv, _np = unpack(k.c.new)
     delta = func.abs(func.coalesce(nv, 0) - func.coalesce(ov, 0)).label("delta")
     top = (select(k.c.risk_id, k.c.number, k.c.old, k.c.new, delta)
            .where(or_(k.c.old.is_(None), k.c.new.is_(None), k.c.old % CELL != k.c.new % CELL))
-           .order_by(delta.desc(), k.c.number, k.c.risk_id).limit(limit + 1)
+           .order_by(delta.desc(), k.c.number, k.c.risk_id).limit(bindparam("listed"))
            .subquery("top"))
     moved = _cell_transitions(k).subquery("moved")
     none_int, none_text = cast(null(), Integer), cast(null(), String)
-    stmt = union_all(
+    return union_all(
         select(literal(0).label("kind"), moved.c.old_cell, moved.c.new_cell, moved.c.n,
                none_int, none_int, none_text, none_text),
         # the names only for the listed risks
@@ -267,8 +308,18 @@ def comparison(user, unit: Unit, period: Period, against: Period,
                Risk.title, Unit.name)
         .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id),
     )
+
+
+def comparison(user, unit: Unit, period: Period, against: Period,
+               include_subunits: bool = True, limit: int = 200) -> Comparison:
+    """The transitions (so the direction counts and the moves) and the biggest changes
+    (capped, with names), in one statement over the pairs read once: the transitions'
+    rows and the listed changes side by side (UNION ALL, told apart by ``kind``)."""
+    shape, values = _pair_params(user, unit, period, against, include_subunits)
+    values["listed"] = limit + 1
+    stmt = _comparison_stmt(shape)
     rows, listed = [], []
-    for kind, old, new, n, rid, number, title, uname in db.session.execute(stmt):
+    for kind, old, new, n, rid, number, title, uname in db.session.execute(stmt, values):
         if kind == 0:
             rows.append(_transition_row(old, new, n))
         else:
