@@ -4,9 +4,10 @@ statement per list whatever the number of risks."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import and_, bindparam, case, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from ..auth.permissions import can_read_unit, role_paths, units_clause
@@ -296,22 +297,35 @@ def unit_options(user: User, around: int | None = None) -> list[UnitOption]:
     units of the user's reach with their children: a choice moves up, across or down one
     level at a time. One statement either way (the count rides along as a window)."""
     tops = role_paths(user)
-    near = [Unit.path.in_(tops),
-            Unit.parent_id.in_(select(Unit.id).where(Unit.path.in_(tops)))]
-    if around is not None:
+    values: dict = {"tops": tops, "around": around, "all": UNIT_CHOICES_ALL}
+    for i, path in enumerate(tops):
+        values[f"reach_lo{i}"], values[f"reach_hi{i}"] = path, path[:-1] + "0"
+    return [UnitOption(*row) for row in db.session.execute(
+        _unit_options_stmt(len(tops), around is not None), values)]
+
+
+@lru_cache(maxsize=32)
+def _unit_options_stmt(paths: int, around: bool):
+    """unit_options' statement for ``paths`` reach paths, built once (bound: the paths as
+    reach_lo/hi{i} and as ``tops``, ``around``, ``all``)."""
+    tops = bindparam("tops", expanding=True)
+    near = [Unit.path.in_(tops), Unit.parent_id.in_(select(Unit.id).where(Unit.path.in_(tops)))]
+    if around:
         at = aliased(Unit, name="around")
-        here = select(at.path).where(at.id == around).scalar_subquery()
-        parent = select(at.parent_id).where(at.id == around).scalar_subquery()
-        near += [Unit.parent_id == around, Unit.parent_id == parent,
+        here = select(at.path).where(at.id == bindparam("around")).scalar_subquery()
+        parent = select(at.parent_id).where(at.id == bindparam("around")).scalar_subquery()
+        near += [Unit.parent_id == bindparam("around"), Unit.parent_id == parent,
                  func.substr(here, 1, func.length(Unit.path)) == Unit.path]
     readable = (select(Unit.id, Unit.name, Unit.depth, Unit.path,
                        func.count().over().label("n"), case((or_(*near), 1), else_=0)
                        .label("near"))
-                .where(units_clause(user)).subquery("readable"))
+                .where(or_(*(and_(Unit.path >= bindparam(f"reach_lo{i}"),
+                                  Unit.path < bindparam(f"reach_hi{i}"))
+                             for i in range(paths))) if paths else false())
+                .subquery("readable"))
     r = readable.c
-    return [UnitOption(*row) for row in db.session.execute(
-        select(r.id, r.name, r.depth, r.path)
-        .where(or_(r.n <= UNIT_CHOICES_ALL, r.near == 1)).order_by(r.path))]
+    return (select(r.id, r.name, r.depth, r.path)
+            .where(or_(r.n <= bindparam("all"), r.near == 1)).order_by(r.path))
 
 
 def readable_units(user: User) -> list[Unit]:
