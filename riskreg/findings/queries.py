@@ -86,8 +86,19 @@ def measure_alive_in(period: Period):
                 or_(Measure.start_date.is_(None), Measure.start_date <= period_end(period)))
 
 
-def _measure_scope(ctx: Context):
-    return and_(units_clause(ctx.user), Unit.subtree_clause(ctx.unit.path))
+def _scoped_units(ctx: Context):
+    """(units, their id, their name, conditions): the units of the subtree in the user's
+    reach for the measures to be joined to. On PostgreSQL read first (a MATERIALIZED
+    CTE), the measures then found by their unit: joined the other way, it read the
+    due-date index across every organisation of a hosted database (281 ms instead of 17
+    for one organisation of ten; issue 14). SQLite plans the plain join better (22 ms
+    against 49 at region size)."""
+    where = (units_clause(ctx.user), Unit.subtree_clause(ctx.unit.path))
+    if db.session.get_bind().dialect.name != "postgresql":
+        return Unit, Unit.id, Unit.name, where
+    units = (select(Unit.id.label("id"), Unit.name.label("name")).where(*where)
+             .cte("scoped").prefix_with("MATERIALIZED"))
+    return units, units.c.id, units.c.name, ()
 
 
 # -- 1. a risk at or above the action threshold with no active measure ---------------------
@@ -128,11 +139,12 @@ def _unmitigated_stmt(paths: int):
 # -- 2. a measure past its due date and not finished ----------------------------------------
 def overdue_measures(ctx: Context) -> tuple[list[Item], int]:
     asof = min(ctx.today, period_end(ctx.period))
+    units, unit_id, unit_name, scope = _scoped_units(ctx)
     rows = db.session.execute(
-        select(Measure.id, Measure.number, Measure.title, Unit.name, Measure.due_date,
+        select(Measure.id, Measure.number, Measure.title, unit_name, Measure.due_date,
                func.count().over())
-        .join(Unit, Unit.id == Measure.unit_id)
-        .where(_measure_scope(ctx), measure_alive_in(ctx.period), Measure.due_date < asof)
+        .join(units, unit_id == Measure.unit_id)
+        .where(*scope, measure_alive_in(ctx.period), Measure.due_date < asof)
         .order_by(Measure.due_date, Measure.number, Measure.id).limit(ctx.limit)).all()
     items = [Item("measure", mid, num, title, uname, {"due_date": due})
              for mid, num, title, uname, due, _t in rows]
@@ -146,10 +158,11 @@ def missing_follow_ups(ctx: Context) -> tuple[list[Item], int]:
     reported = exists().where(MeasureFollowUp.measure_id == Measure.id,
                               MeasureFollowUp.period == ctx.period,
                               MeasureFollowUp.status_id.is_not(None))
+    units, unit_id, unit_name, scope = _scoped_units(ctx)
     rows = db.session.execute(
-        select(Measure.id, Measure.number, Measure.title, Unit.name, func.count().over())
-        .join(Unit, Unit.id == Measure.unit_id)
-        .where(_measure_scope(ctx), measure_alive_in(ctx.period), ~reported)
+        select(Measure.id, Measure.number, Measure.title, unit_name, func.count().over())
+        .join(units, unit_id == Measure.unit_id)
+        .where(*scope, measure_alive_in(ctx.period), ~reported)
         .order_by(Measure.number, Measure.id).limit(ctx.limit)).all()
     items = [Item("measure", mid, num, title, uname) for mid, num, title, uname, _t in rows]
     return items, rows[0][-1] if rows else 0
