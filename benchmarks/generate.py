@@ -147,9 +147,9 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
             unit_id, unit_path = rng.choice(risk_units)
             risks.append(dict(
                 id=rid, kind="success_factor" if sf else "unit", plan_id=plan_id,
-                number=number, unit_id=unit_id, owner_id=owner,
+                number=number, unit_id=unit_id, owner_id=owner, title=f"Risk {number}",
                 success_factor_id=rng.choice(factor_ids) if sf else None,
-                title=f"Risk {number}", event=f"Risk {number} i organisation {org}",
+                event=f"Risk {number} i organisation {org}",
                 archived_at=archived,
                 archived_in=LAST_PERIOD.key if archived else None,
                 archive_reason="Inaktuell" if archived else None, created_at=now,

@@ -62,6 +62,29 @@ def median_ms(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+STAT = {"median": statistics.median, "min": min}
+stat = statistics.median  # --stat: min is the better estimate on a machine under load
+# --clock cpu: this process's CPU time, blind to waiting for a core on a loaded machine;
+# for SQLite the whole request (the database runs in the process), not for PostgreSQL
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+clock = time.perf_counter
+
+
+def interleaved_medians(fns: dict, repeat: int) -> dict[str, float]:
+    """The median (or --stat min) ms of each of ``fns``, timed in rounds (each once per
+    round) so that the load of a shared machine, which drifts over minutes, weighs on all
+    of them alike: the ratios within a run are what the figures are for."""
+    for fn in fns.values():
+        fn()  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            started = clock()
+            fn()
+            times[name].append((clock() - started) * 1000)
+    return {name: stat(t) for name, t in times.items()}
+
+
 URLS = {
     "page": "/heatmaps/?unit={root}&period={period}",
     "api": "/api/v1/heatmap?unit={root}&period={period}",
@@ -75,11 +98,23 @@ URLS = {
     "pack": "/board/pack?unit={root}&period={period}",
     "pack_pdf": "/board/pack.pdf?unit={root}&period={period}",
 }
-AGGREGATE = ("string_agg(", "group_concat(")  # the matrix aggregate's string of risks
+# the matrix aggregate: the API's strings of risks, the pages' first risks of each cell
+AGGREGATE = ("string_agg(", "group_concat(", ") AS ranked")
 
 
-def bench(url: str, size_name: str, repeat: int) -> dict:
-    counts = generate(url, SIZES[size_name])
+def existing_counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        counts = {name: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                  for name, table in (("risks", "risk"), ("assessments", "risk_assessment"),
+                                      ("state rows", "risk_state"))}
+    engine.dispose()
+    return counts
+
+
+def bench(url: str, size_name: str, repeat: int, fresh: bool = True) -> dict:
+    """Times the URLs on a database generated here (``fresh``) or already generated."""
+    counts = generate(url, SIZES[size_name]) if fresh else existing_counts(url)
     app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
                       "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
                       "RISKREG_TODAY": "2026-11-25", "SQLALCHEMY_ENGINE_OPTIONS": {},
@@ -92,6 +127,7 @@ def bench(url: str, size_name: str, repeat: int) -> dict:
         client = app.test_client()
         r = client.post("/login", data={"email": "board0@bench.example", "password": PASSWORD})
         assert r.status_code == 302, r.status_code
+        fns: dict = {}
         for name, template in URLS.items():
             path = template.format(root=root, period=PERIOD, findings_period=FINDINGS_PERIOD)
 
@@ -101,7 +137,6 @@ def bench(url: str, size_name: str, repeat: int) -> dict:
             with captured(engine) as statements:
                 request()
             out[f"{name}_queries"] = len(statements)
-            out[f"{name}_ms"] = median_ms(request, repeat)
             # what the request asked the database: its SELECTs, replayed bare
             reads = [s for s in statements if s[0].lstrip().upper().startswith(("SELECT", "WITH"))]
 
@@ -109,14 +144,18 @@ def bench(url: str, size_name: str, repeat: int) -> dict:
                 with engine.connect() as conn:
                     for statement, params in stmts:
                         conn.exec_driver_sql(statement, params).fetchall()
-            out[f"{name}_sql_ms"] = median_ms(replay, repeat)
+            fns[f"{name}_ms"] = request
+            fns[f"{name}_sql_ms"] = replay
             aggregate = [s for s in reads if any(a in s[0] for a in AGGREGATE)][:1]
-            out[f"{name}_aggregate_ms"] = (median_ms(lambda a=aggregate: replay(a), repeat)
-                                           if aggregate else None)
+            if aggregate:
+                fns[f"{name}_aggregate_ms"] = lambda a=aggregate, replay=replay: replay(a)
+            else:
+                out[f"{name}_aggregate_ms"] = None
         sql, params = limit_aggregate(engine.dialect.name, f"/{root}/", f"/{root}0")
         with engine.connect() as conn:
-            out["limit_ms"] = median_ms(lambda: conn.execute(text(sql), params).all(), repeat)
-        out["floor_ms"] = median_ms(lambda: client.get("/healthz"), repeat)
+            fns["limit_ms"] = lambda: conn.execute(text(sql), params).all()
+            fns["floor_ms"] = lambda: client.get("/healthz")
+            out.update(interleaved_medians(fns, repeat))
         db.session.remove()
         engine.dispose()
     return out
@@ -139,8 +178,8 @@ def drop_postgres(admin_url: str, name: str) -> None:
 
 
 def print_table(rows: list[dict]) -> None:
-    head = ("size", "db", "risks", "assessm.", "state rows", "what", "queries", "median ms",
-            "SQL ms", "aggr. ms", "limit ms", "floor ms", "x/SQL", "x/limit")
+    head = ("size", "db", "risks", "assessm.", "state rows", "what", "queries",
+            f"{stat.__name__} ms", "SQL ms", "aggr. ms", "limit ms", "floor ms", "x/SQL", "x/limit")
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in rows:
@@ -163,8 +202,26 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--db-prefix", default="riskreg_bench",
                         help="scratch PostgreSQL databases are named PREFIX_SIZE")
+    parser.add_argument("--stat", choices=list(STAT), default="median",
+                        help="of the repeated timings (min: the least disturbed by other "
+                             "jobs on a shared machine)")
+    parser.add_argument("--clock", choices=list(CLOCKS), default="wall",
+                        help="cpu: this process's CPU time (SQLite only: PostgreSQL's work "
+                             "is in the server's processes)")
+    parser.add_argument("--existing", nargs=2, action="append", metavar=("SIZE", "URL"),
+                        help="time a database generated before (benchmarks.generate) "
+                             "instead of generating; repeatable, nothing else is run")
     args = parser.parse_args()
+    global stat, clock
+    stat, clock = STAT[args.stat], CLOCKS[args.clock]
     rows = []
+    if args.existing:
+        for size, url in args.existing:
+            rows.append(bench(url, size, args.repeat, fresh=False))
+            print_table(rows[-1:])
+            print(flush=True)
+        print_table(rows)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             if not args.no_sqlite and size != "hosted":

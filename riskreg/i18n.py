@@ -6,8 +6,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
-from flask import Flask, current_app, has_request_context, session
-from flask_babel import get_locale
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from .domain.periods import Period
@@ -58,12 +58,36 @@ def period_label(value: Period | None) -> str:
     return f"{value} ({value.report_name})"
 
 
+def request_translations():
+    """The request's translations, found once per request: Flask-Babel finds them through
+    the domain, the context and the locale on every call, and a page translates a hundred
+    strings or more in its templates (issue 14). Kept per locale: a mail rendered for a
+    person under ``force_locale`` inside a request must get that person's language."""
+    if not has_request_context():
+        return get_translations()
+    kept = vars(request._get_current_object()).setdefault("_riskreg_translations", {})
+    locale = str(get_locale())
+    found = kept.get(locale)
+    if found is None:
+        found = kept[locale] = get_translations()
+    return found
+
+
 def init_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         localtime=local_datetime, isodate=iso_date, number=number, period=period_label
     )
     app.jinja_env.globals.update(
         get_locale=get_locale, field_attrs=field_attrs)
+    # the templates' _() and ngettext() as Flask-Babel installs them, on the request's
+    # translations (request_translations)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )
 
 
 def field_attrs(field, autofocus: bool = False) -> dict:

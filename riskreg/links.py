@@ -2,7 +2,7 @@
 
 ``url_for`` builds a URL through the router (about a tenth of a millisecond a call); a
 heat map lists hundreds of risk links. ``url_pattern`` asks ``url_for`` once, with a
-marker in place of the one value that varies, and substitutes per link: the same URL,
+marker in place of each value that varies, and substitutes per link: the same URL,
 escaped and rooted as ``url_for`` makes it.
 """
 
@@ -15,9 +15,33 @@ from flask import url_for
 _MARKER = 987654321987
 
 
-def url_pattern(endpoint: str, key: str, **values) -> Callable[[int], str]:
-    """A function of one integer ``key`` value giving ``url_for(endpoint, key=…, **values)``."""
-    head, found, tail = url_for(endpoint, **{key: _MARKER}, **values).partition(str(_MARKER))
-    if not found:  # the value did not end up in the URL as such: build each one
-        return lambda value: url_for(endpoint, **{key: value}, **values)
-    return lambda value: f"{head}{int(value)}{tail}"
+def url_pattern(endpoint: str, key: str | tuple[str, ...], **values) -> Callable[..., str]:
+    """A function of the integer value(s) of ``key`` (one name, or several in order)
+    giving ``url_for(endpoint, key=…, **values)``; a key also given in ``values`` keeps
+    its place among the query arguments."""
+    keys = (key,) if isinstance(key, str) else tuple(key)
+    markers = [str(_MARKER + i) for i in range(len(keys))]
+    url = url_for(endpoint, **{**values, **dict(zip(keys, map(int, markers), strict=True))})
+    pieces: list[str] = []
+    order: list[int] = []
+    rest = url
+    while True:  # split the URL at the markers, in the order they occur in it
+        found = [(rest.find(m), i) for i, m in enumerate(markers) if m in rest]
+        if not found:
+            break
+        at, i = min(found)
+        pieces.append(rest[:at])
+        order.append(i)
+        rest = rest[at + len(markers[i]):]
+    pieces.append(rest)
+    if sorted(order) != list(range(len(keys))):  # not each value once in the URL as such
+        return lambda *vals: url_for(endpoint,
+                                     **{**values, **dict(zip(keys, vals, strict=True))})
+
+    def build(*vals) -> str:
+        out = [pieces[0]]
+        for n, i in enumerate(order):
+            out.append(str(int(vals[i])))
+            out.append(pieces[n + 1])
+        return "".join(out)
+    return build

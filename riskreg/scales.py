@@ -6,6 +6,7 @@ when an administrator first saves the organisation's scale."""
 
 from __future__ import annotations
 
+from flask import has_request_context, request
 from sqlalchemy import select
 
 from .domain.matrix import DEFAULT_SCALE, Scale
@@ -19,17 +20,26 @@ def stored_scale(root_id: int) -> RiskScale | None:
 
 
 def scale_for_root(root_id: int) -> Scale:
-    row = stored_scale(root_id)
-    return row.to_domain() if row is not None else DEFAULT_SCALE
+    return scale_and_deadline(root_id)[0]
 
 
 def scale_and_deadline(root_id: int) -> tuple[Scale, int]:
     """The organisation's scale and its re-assessment deadline (days after a tertial), in
-    one read."""
+    one read: once per GET request (a page of several matrices and findings asks again
+    for each; a GET changes no scale)."""
+    cache = None
+    if has_request_context() and request.method in ("GET", "HEAD"):
+        # on the request itself: ``g`` lives as long as the application context, which
+        # a request shares with an outer one (a CLI command, the benchmarks, a test)
+        cache = vars(request._get_current_object()).setdefault("_riskreg_scales", {})
+        if root_id in cache:
+            return cache[root_id]
     row = stored_scale(root_id)
-    if row is None:
-        return DEFAULT_SCALE, DEFAULT_REASSESS_DAYS
-    return row.to_domain(), row.reassess_days
+    found = ((DEFAULT_SCALE, DEFAULT_REASSESS_DAYS) if row is None
+             else (row.to_domain(), row.reassess_days))
+    if cache is not None:
+        cache[root_id] = found
+    return found
 
 
 def scale_for_unit(unit: Unit) -> Scale:

@@ -9,19 +9,45 @@ riskreg/risks/latest.py. Names (risk event, unit) are joined only for the capped
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from ..auth.permissions import role_paths, units_clause
 from ..domain.matrix import Band, Scale, risk_value
 from ..domain.periods import Period
 from ..extensions import db
 from ..models.org import Unit
-from ..models.risks import OPEN_PERIOD, Risk
-from ..risks.latest import S, code, counts_in, in_paths, in_subtree, unpack
+from ..models.risks import Risk
+from ..risks.latest import (
+    STEP_FACTOR,
+    Counted,
+    S,
+    bound_counts_in,
+    bound_reach,
+    code,
+    counts_in,
+    in_paths,
+    in_subtree,
+    period_params,
+    reach_params,
+    unpack,
+)
 
 MAX_LISTED = 40  # risk numbers listed in one cell before "and N more"
-RECORD_SEP = "\x1e"  # between titles in a cell's list (textguard refuses control characters)
+_LOW32 = (1 << 32) - 1
 
 @dataclass
 class Cell:
@@ -70,46 +96,81 @@ class Matrix:
         return [[self.cells[(lk, c)] for c in range(1, n + 1)] for lk in range(n, 0, -1)]
 
 
-def _steps(code):
-    """(likelihood, consequence, value) of a packed code, in SQL."""
-    return unpack(code)[:3]
-
-
 def _reach(user, unit: Unit, include_subunits: bool, s=S):
     """SQL on the state rows: the subtree asked for, within the user's reach."""
     return and_(in_paths(role_paths(user), s), in_subtree(unit, include_subunits, s))
 
 
-def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: bool = True
-           ) -> Matrix:
-    """Counts, risk numbers and titles per cell: one aggregate over one index range of the
-    stored state (riskreg/risks/latest.py), the titles joined from the risks."""
-    # ids, numbers and titles as three strings aggregated from the same rows (so in the
-    # same order): int() over a split is much cheaper than parsing pairs; titles are
-    # joined by a control character that no stored text holds (textguard refuses them)
-    stmt = (select(S.likelihood, S.consequence, func.count(),
+@lru_cache(maxsize=64)
+def _matrix_all(shape: tuple[int, bool]):
+    """Every risk's id and number per cell (the API): ids and numbers as two strings
+    aggregated from the same rows (so in the same order), int() over a split being much
+    cheaper than parsing pairs. Built once per shape (riskreg/risks/latest.py)."""
+    return (select(S.likelihood, S.consequence, func.count(),
                    func.aggregate_strings(cast(S.risk_id, String), ","),
-                   func.aggregate_strings(cast(S.number, String), ","),
-                   func.aggregate_strings(Risk.title, RECORD_SEP))
-            .join(Risk, Risk.id == S.risk_id)
-            .where(counts_in(period), _reach(user, unit, include_subunits))
+                   func.aggregate_strings(cast(S.number, String), ","))
+            .where(bound_counts_in(), bound_reach(*shape))
             .group_by(S.likelihood, S.consequence))
+
+
+@lru_cache(maxsize=64)
+def _matrix_listed(shape: tuple[int, bool]):
+    """The first ``listed`` risks of each cell by number with their titles, and the
+    cell's count (the pages). Built once per shape."""
+    cell_of = (S.likelihood, S.consequence)
+    ranked = (select(S.likelihood, S.consequence, S.risk_id, S.number,
+                     func.row_number().over(partition_by=cell_of,
+                                            order_by=(S.number, S.risk_id)).label("rn"),
+                     func.count().over(partition_by=cell_of).label("n"))
+              .where(bound_counts_in(), bound_reach(*shape)).subquery("ranked"))
+    return (select(ranked.c.likelihood, ranked.c.consequence, ranked.c.n, ranked.c.risk_id,
+                   ranked.c.number, Risk.title)
+            .join(Risk, Risk.id == ranked.c.risk_id).where(ranked.c.rn <= bindparam("listed"))
+            .order_by(ranked.c.likelihood, ranked.c.consequence, ranked.c.rn))
+
+
+def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: bool = True,
+           listed: int | None = None) -> Matrix:
+    """Counts and risks per cell over one index range of the stored state
+    (riskreg/risks/latest.py), never joined to the risk for all of them.
+
+    ``listed`` None (the API): every risk's id and number per cell, no titles: one
+    index-only aggregate. ``listed`` N (the pages): the first N risks of each cell by
+    number with their titles (the tooltips), and the cell's count: a window over the same
+    index range, the titles joined for those N per cell only."""
     cells = {
         (lk, c): Cell(lk, c, risk_value(lk, c), scale.band(risk_value(lk, c)))
         for lk in range(1, scale.size + 1) for c in range(1, scale.size + 1)
     }
-    outside = 0
-    for lk, c, count, ids, numbers, titles in db.session.execute(stmt):
-        if (lk, c) not in cells:
-            outside += count
+    shape, values = reach_params(role_paths(user), unit, include_subunits)
+    values |= period_params(period)
+    outside: set[tuple[int, int]] = set()
+    m = Matrix(unit, period, include_subunits, scale, cells)
+    if listed is None:
+        for lk, c, count, ids, numbers in db.session.execute(_matrix_all(shape), values):
+            if (lk, c) not in cells:
+                m.outside_scale += count
+                continue
+            cell = cells[(lk, c)]
+            cell.count = count
+            # by number, then id: one int per risk sorts several times faster than pairs
+            # (ids are below 2**31: parse_id)
+            packed = sorted(n << 32 | i for n, i in zip(
+                map(int, numbers.split(",")), map(int, ids.split(",")), strict=True))
+            cell.risks = [(p & _LOW32, p >> 32) for p in packed]
+        return m
+    stmt, values["listed"] = _matrix_listed(shape), listed
+    for lk, c, count, rid, number, title in db.session.execute(stmt, values):
+        cell = cells.get((lk, c))
+        if cell is None:
+            if (lk, c) not in outside:
+                outside.add((lk, c))
+                m.outside_scale += count
             continue
-        cell = cells[(lk, c)]
         cell.count = count
-        triples = sorted(zip(map(int, numbers.split(",")), map(int, ids.split(",")),
-                             titles.split(RECORD_SEP), strict=True))
-        cell.risks = [(rid, number) for number, rid, _t in triples]
-        cell.titles = {rid: title for _n, rid, title in triples}
-    return Matrix(unit, period, include_subunits, scale, cells, outside)
+        cell.risks.append((rid, number))
+        cell.titles[rid] = title
+    return m
 
 
 # -- comparison -------------------------------------------------------------------
@@ -145,35 +206,65 @@ class Comparison:
     changes: list[Change]  # capped list, biggest changes first
     listed_limit: int
     truncated: bool = False  # more changed risks than listed
+    transitions: list[tuple] = field(default_factory=list)  # see transitions()
 
 
-def _pairs(user, unit: Unit, period: Period, against: Period, include_subunits: bool):
-    """Per risk in reach: its packed assessment counted in ``period`` (new) and in
-    ``against`` (old), NULL on a side where it did not count. One index read of the state
-    rows of both periods, folded per risk."""
-    new, old = counts_in(period), counts_in(against)
+CELL = STEP_FACTOR * STEP_FACTOR  # code % CELL: the cell (likelihood·100 + consequence)
+
+
+def _pairs(shape: tuple[int, bool]):
+    """Per risk in reach: its packed assessment counted in the period bound as ``new``
+    and in the one bound as ``old``, NULL on a side where it did not count: the state rows
+    of each period (one index range each, like the matrix) side by side (UNION ALL) and
+    folded per risk. (A FULL JOIN of the two reads is a hash join on PostgreSQL but a
+    nested loop of 20,000 × 20,000 rows on SQLite.)"""
+    reach = bound_reach(*shape)
+    none = cast(null(), Integer)  # typed: // on an untyped NULL is FLOOR(x / y)
+    sides = union_all(
+        select(S.risk_id, S.number, code().label("new"), none.label("old"))
+        .where(bound_counts_in("new"), reach),
+        select(S.risk_id, S.number, none, code()).where(bound_counts_in("old"), reach),
+    ).subquery("sides")
     return (
-        select(S.risk_id.label("risk_id"), S.number.label("number"),
-               func.max(case((new, code()), else_=None)).label("new"),
-               func.max(case((old, code()), else_=None)).label("old"))
-        .where(S.period.in_((period.key, against.key, OPEN_PERIOD)), or_(new, old),
-               _reach(user, unit, include_subunits))
-        .group_by(S.risk_id, S.number)
-        .cte("pairs")
+        select(sides.c.risk_id, sides.c.number, func.max(sides.c.new).label("new"),
+               func.max(sides.c.old).label("old"))
+        .group_by(sides.c.risk_id, sides.c.number)
+        .cte("pairs").prefix_with("MATERIALIZED")
     )
+
+
+def _pair_params(user, unit: Unit, period: Period, against: Period, include_subunits: bool
+                 ) -> tuple[tuple[int, bool], dict]:
+    shape, values = reach_params(role_paths(user), unit, include_subunits)
+    return shape, values | period_params(period, "new") | period_params(against, "old")
+
+
+def _cell_transitions(k):
+    """(old cell, new cell, count) over the pairs ``k``, a cell being likelihood·100 +
+    consequence (NULL where the risk did not count)."""
+    old_cell, new_cell = (k.c.old % CELL).label("old_cell"), (k.c.new % CELL).label("new_cell")
+    return select(old_cell, new_cell, func.count().label("n")).group_by(old_cell, new_cell)
+
+
+def _unpack_cell(cell: int | None) -> tuple[int | None, int | None]:
+    return (None, None) if cell is None else (cell // STEP_FACTOR, cell % STEP_FACTOR)
+
+
+def _transition_row(old_cell, new_cell, n) -> tuple:
+    return (*_unpack_cell(old_cell), *_unpack_cell(new_cell), n)
 
 
 def transitions(user, unit: Unit, period: Period, against: Period,
                 include_subunits: bool = True) -> list[tuple]:
     """(old L, old C, new L, new C, count) over the subtree, NULL where a risk did not
     count: one aggregate from which both the direction counts and the moves follow."""
-    k = _pairs(user, unit, period, against, include_subunits)
-    ol, oc, _ov = _steps(k.c.old)
-    nl, nc, _nv = _steps(k.c.new)
-    stmt = (select(ol, oc, nl, nc, func.count())
-            .where(or_(k.c.new.is_not(None), k.c.old.is_not(None)))
-            .group_by(ol, oc, nl, nc))
-    return [tuple(r) for r in db.session.execute(stmt)]
+    shape, values = _pair_params(user, unit, period, against, include_subunits)
+    return [_transition_row(*r) for r in db.session.execute(_transitions_stmt(shape), values)]
+
+
+@lru_cache(maxsize=64)
+def _transitions_stmt(shape: tuple[int, bool]):
+    return _cell_transitions(_pairs(shape))
 
 
 def direction_counts(rows: list[tuple]) -> dict[str, int]:
@@ -198,35 +289,53 @@ def moves(rows: list[tuple]) -> list[tuple[int, int, int, int, int]]:
             if ol is not None and nl is not None and (ol, oc) != (nl, nc)]
 
 
-def comparison(user, unit: Unit, period: Period, against: Period,
-               include_subunits: bool = True, limit: int = 200,
-               rows: list[tuple] | None = None) -> Comparison:
-    """Direction counts (from the transitions aggregate) and the biggest changes (capped)."""
-    if rows is None:
-        rows = transitions(user, unit, period, against, include_subunits)
-    k = _pairs(user, unit, period, against, include_subunits)
-    ol, oc, ov = _steps(k.c.old)
-    nl, nc, nv = _steps(k.c.new)
+@lru_cache(maxsize=64)
+def _comparison_stmt(shape: tuple[int, bool]):
+    """The transitions and the ``listed`` biggest changes with their names (built once per
+    shape)."""
+    k = _pairs(shape)
+    _ol, _oc, ov, _op = unpack(k.c.old)
+    _nl, _nc, nv, _np = unpack(k.c.new)
     delta = func.abs(func.coalesce(nv, 0) - func.coalesce(ov, 0)).label("delta")
     top = (select(k.c.risk_id, k.c.number, k.c.old, k.c.new, delta)
-           .where(or_(k.c.old.is_(None), k.c.new.is_(None), ol != nl, oc != nc))
-           .order_by(delta.desc(), k.c.number, k.c.risk_id).limit(limit + 1)
+           .where(or_(k.c.old.is_(None), k.c.new.is_(None), k.c.old % CELL != k.c.new % CELL))
+           .order_by(delta.desc(), k.c.number, k.c.risk_id).limit(bindparam("listed"))
            .subquery("top"))
-    ol, oc, ov = _steps(top.c.old)
-    nl, nc, nv = _steps(top.c.new)
-    # the names only for the listed risks
-    listed = db.session.execute(
-        select(top.c.risk_id, top.c.number, Risk.title, Unit.name, ov, nv, ol, oc, nl, nc)
-        .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id)
-        .order_by(top.c.delta.desc(), top.c.number, top.c.risk_id)
-    ).all()
+    moved = _cell_transitions(k).subquery("moved")
+    none_int, none_text = cast(null(), Integer), cast(null(), String)
+    return union_all(
+        select(literal(0).label("kind"), moved.c.old_cell, moved.c.new_cell, moved.c.n,
+               none_int, none_int, none_text, none_text),
+        # the names only for the listed risks
+        select(literal(1), top.c.old, top.c.new, top.c.delta, top.c.risk_id, top.c.number,
+               Risk.title, Unit.name)
+        .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id),
+    )
+
+
+def comparison(user, unit: Unit, period: Period, against: Period,
+               include_subunits: bool = True, limit: int = 200) -> Comparison:
+    """The transitions (so the direction counts and the moves) and the biggest changes
+    (capped, with names), in one statement over the pairs read once: the transitions'
+    rows and the listed changes side by side (UNION ALL, told apart by ``kind``)."""
+    shape, values = _pair_params(user, unit, period, against, include_subunits)
+    values["listed"] = limit + 1
+    stmt = _comparison_stmt(shape)
+    rows, listed = [], []
+    for kind, old, new, n, rid, number, title, uname in db.session.execute(stmt, values):
+        if kind == 0:
+            rows.append(_transition_row(old, new, n))
+        else:
+            listed.append((-n, number, rid, title, uname, old, new))
+    listed.sort(key=lambda r: r[:3])
     truncated = len(listed) > limit
-    listed = listed[:limit]
-    changes = [Change(rid, num, title, uname, old_v, new_v,
-                      (o_l, o_c) if old_v is not None else None,
-                      (n_l, n_c) if new_v is not None else None)
-               for rid, num, title, uname, old_v, new_v, o_l, o_c, n_l, n_c in listed]
-    return Comparison(period, against, direction_counts(rows), changes, limit, truncated)
+    changes = []
+    for _d, number, rid, title, uname, old, new in listed[:limit]:
+        o, n = Counted.from_code(old), Counted.from_code(new)
+        changes.append(Change(rid, number, title, uname, o and o.value, n and n.value,
+                              o and (o.likelihood, o.consequence),
+                              n and (n.likelihood, n.consequence)))
+    return Comparison(period, against, direction_counts(rows), changes, limit, truncated, rows)
 
 
 def attach_flows(m: Matrix, moved: list[tuple[int, int, int, int, int]]) -> None:

@@ -46,19 +46,17 @@ def _memo(fn):
     return once
 
 
-def build_matrix(unit: Unit, period, include: bool, against=None, figure: bool = True):
-    """The matrix, its figure (JSON, or None) and (when comparing) its transitions."""
+def build_matrix(unit: Unit, period, include: bool, transitions=None, figure: bool = True):
+    """The matrix and its figure (JSON, or None), the moves of ``transitions`` (the rows
+    of queries.transitions, when comparing) drawn into both."""
     scale = scale_for_unit(unit)
-    m = queries.matrix(current_user, unit, period, scale, include)
-    rows, moved = [], []
-    if against is not None:
-        rows = queries.transitions(current_user, unit, period, against, include)
-        moved = queries.moves(rows)
-        queries.attach_flows(m, moved)
+    m = queries.matrix(current_user, unit, period, scale, include, listed=queries.MAX_LISTED)
+    moved = queries.moves(transitions or [])
+    queries.attach_flows(m, moved)
     if not figure:
-        return m, None, rows
+        return m, None
     fig = figures.matrix_figure(m, figure_labels(), moved, _memo(risk_word))
-    return m, json.dumps(fig), rows
+    return m, json.dumps(fig)
 
 
 @bp.route("/heatmaps/")
@@ -66,11 +64,13 @@ def build_matrix(unit: Unit, period, include: bool, against=None, figure: bool =
 def index():
     web.keep_page()
     p = params.parse(current_user)
-    m, fig, rows = build_matrix(p.unit, p.period, p.include_subunits, p.against)
-    found = findings.findings(current_user, p.unit, p.period, limit=LISTED)
+    # the comparison first: its transitions (read with the changes, in one statement)
+    # draw the moves into the matrix
     cmp = (queries.comparison(current_user, p.unit, p.period, p.against, p.include_subunits,
-                              limit=LISTED, rows=rows) if p.against else None)
-    units = unit_options(current_user)
+                              limit=LISTED) if p.against else None)
+    m, fig = build_matrix(p.unit, p.period, p.include_subunits, cmp and cmp.transitions)
+    found = findings.findings(current_user, p.unit, p.period, limit=LISTED)
+    units = unit_options(current_user, around=p.unit.id)
     return render_template(
         "heatmaps/index.html", m=m, fig=fig, p=p, findings=found,
         cmp=cmp, units=units, summary=format_band_summary(m.band_totals(), _("Total")),
@@ -90,12 +90,14 @@ def board():
     roots = [p.unit] if "unit" in request.args else _board_units()
     sections = []
     for unit in roots:
-        m, fig, _rows = build_matrix(unit, p.period, True, p.against)
+        rows = (queries.transitions(current_user, unit, p.period, p.against)
+                if p.against else None)
+        m, fig = build_matrix(unit, p.period, True, rows)
         top = queries.at_or_above(current_user, unit, p.period, 1, True, limit=10)
         found = findings.findings(current_user, unit, p.period, limit=LISTED)
         children = []
         for child in queries.divisions(current_user, unit):
-            cm, cfig, _rows = build_matrix(child, p.period, True, figure=False)
+            cm, cfig = build_matrix(child, p.period, True, figure=False)
             children.append((cm, cfig, format_band_summary(cm.band_totals(), _("Total"))))
         sections.append({
             "matrix": m, "fig": fig, "top": top, "findings": found, "children": children,

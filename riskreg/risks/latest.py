@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, false, or_, select, type_coerce
+from sqlalchemy import Integer, and_, bindparam, false, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from ..domain.matrix import risk_value
@@ -48,6 +48,46 @@ def in_paths(paths: list[str], s=S):
     if not paths:
         return false()
     return or_(*(Unit.prefix_clause(s.unit_path, p) for p in paths))
+
+
+# -- the same conditions over bind parameters: a statement built once per shape serves
+# every period, unit and user (building SQLAlchemy constructs anew costs a municipality's
+# page more than its SQL does; issue 14). ``*_params`` give the values.
+def bound_counts_in(name: str = "period", s=S):
+    """``counts_in`` of the period bound as ``name`` (period_params)."""
+    period = bindparam(name)
+    return and_(s.period.in_(bindparam(f"{name}_keys", expanding=True)), s.since <= period,
+                or_(s.until.is_(None), s.until > period))
+
+
+def period_params(period: Period, name: str = "period") -> dict:
+    return {name: period, f"{name}_keys": [period.key, OPEN_PERIOD]}
+
+
+def bound_reach(paths: int, include_subunits: bool, s=S):
+    """``in_paths`` of ``paths`` bound paths and ``in_subtree`` of a bound unit path
+    (reach_params)."""
+    reach = (or_(*(and_(s.unit_path >= bindparam(f"reach_lo{i}"),
+                        s.unit_path < bindparam(f"reach_hi{i}")) for i in range(paths)))
+             if paths else false())
+    if include_subunits:
+        here = and_(s.unit_path >= bindparam("here_lo"), s.unit_path < bindparam("here_hi"))
+    else:
+        here = s.unit_path == bindparam("here")
+    return and_(reach, here)
+
+
+def reach_params(paths: list[str], unit: Unit, include_subunits: bool
+                 ) -> tuple[tuple[int, bool], dict]:
+    """The shape of bound_reach (its arguments) and its values."""
+    values: dict = {}
+    for i, path in enumerate(paths):
+        values[f"reach_lo{i}"], values[f"reach_hi{i}"] = path, path[:-1] + "0"
+    if include_subunits:
+        values["here_lo"], values["here_hi"] = unit.path, unit.path[:-1] + "0"
+    else:
+        values["here"] = unit.path
+    return (len(paths), include_subunits), values
 
 
 def code(s=S):

@@ -4,9 +4,10 @@ statement per list whatever the number of risks."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, bindparam, case, exists, false, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from ..auth.permissions import can_read_unit, role_paths, units_clause
@@ -23,16 +24,23 @@ from ..models.users import RoleAssignment, User
 from .latest import Counted, S, alive_in, code, counts_in, in_paths, in_subtree, unpack
 
 
-def _sorts(k, value, period_key) -> dict:
-    """The register's orders, over the narrow in-reach rows (ties broken by number, id)."""
+def _sorts(c, value, period_key) -> dict:
+    """The register's orders, over the narrow in-reach rows ``c`` (risk_id, code, number,
+    unit_name and, sorting by owner, owner_name; ties broken by number, id)."""
     return {
-        "number": (k.c.number, k.c.risk_id),
-        "-value": (value.desc().nulls_last(), k.c.number, k.c.risk_id),
-        "value": (value.asc().nulls_first(), k.c.number, k.c.risk_id),
-        "unit": (k.c.unit_name, k.c.number, k.c.risk_id),
-        "owner": (User.name, k.c.number, k.c.risk_id),
-        "period": (period_key.desc().nulls_last(), k.c.number, k.c.risk_id),
+        "number": (c.number, c.risk_id),
+        "-value": (value.desc().nulls_last(), c.number, c.risk_id),
+        "value": (value.asc().nulls_first(), c.number, c.risk_id),
+        "unit": (c.unit_name, c.number, c.risk_id),
+        "owner": (getattr(c, "owner_name", None), c.number, c.risk_id),
+        "period": (period_key.desc().nulls_last(), c.number, c.risk_id),
     }
+
+
+def _order(c, sort: str) -> tuple:
+    _lk, _c, value, period_key = unpack(c.code)
+    sorts = _sorts(c, value, period_key)
+    return sorts.get(sort) or sorts["number"]
 
 
 class UnitOption(NamedTuple):
@@ -117,8 +125,6 @@ def _in_reach(user: User, f: RegisterFilter):
         .select_from(Risk)
         .join(Unit, Unit.id == Risk.unit_id)
         .outerjoin(state, state.c.risk_id == Risk.id)
-        .outerjoin(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
-        .outerjoin(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
         # archived risks leave the lists from the period they were archived in, and stay
         # in earlier periods, as in the matrix
         .where(units_clause(user), alive_in(f.period))
@@ -131,7 +137,9 @@ def _in_reach(user: User, f: RegisterFilter):
     if f.owner_id:
         stmt = stmt.where(Risk.owner_id == f.owner_id)
     if f.perspective_id:
-        stmt = stmt.where(StrategicGoal.perspective_id == f.perspective_id)
+        stmt = (stmt.join(SuccessFactor, SuccessFactor.id == Risk.success_factor_id)
+                .join(StrategicGoal, StrategicGoal.id == SuccessFactor.goal_id)
+                .where(StrategicGoal.perspective_id == f.perspective_id))
     if f.q:
         needle = f.q.strip().lower()
         stmt = stmt.where(or_(*(
@@ -143,8 +151,8 @@ def _in_reach(user: User, f: RegisterFilter):
 
 
 def _narrow(user: User, f: RegisterFilter):
-    """(narrow rows, order, where, in-reach CTE): the risks that pass every filter, as
-    (risk id, packed assessment, total, position): shared by the page and the export."""
+    """(narrow rows, where, in-reach CTE): the risks that pass every filter, as (risk id,
+    packed assessment, sort keys): shared by the page, its count and the export."""
     k = _in_reach(user, f)
     likelihood, consequence, value, period_key = unpack(k.c.code)
     where = []
@@ -156,25 +164,30 @@ def _narrow(user: User, f: RegisterFilter):
         where.append(consequence == f.consequence)
     if f.awaiting:  # not re-assessed in the period (carried forward, or never assessed)
         where.append(or_(k.c.code.is_(None), period_key < f.period.key))
-    sorts = _sorts(k, value, period_key)
-    order = sorts.get(f.sort) or sorts["number"]
-    narrow = select(k.c.risk_id, k.c.code, func.count().over().label("total"),
-                    func.row_number().over(order_by=order).label("position")).where(*where)
+    # the page by ORDER BY … LIMIT (a top-N sort, not a sort of every row in reach), its
+    # rows numbered afterwards; the total a count over the same materialized rows
+    narrow = select(k.c.risk_id, k.c.code, k.c.number, k.c.unit_name).where(*where)
     if f.sort == "owner":
-        narrow = narrow.join(User, User.id == k.c.owner_id)
-    return narrow, order, where, k
+        narrow = (narrow.add_columns(User.name.label("owner_name"))
+                  .join(User, User.id == k.c.owner_id))
+    return narrow, where, k
 
 
 def register(user: User, f: RegisterFilter) -> RegisterPage:
     """One page of the register with the total: one statement (the total rides along as a
-    window count), plus one for the organisations' scales, whatever the size. The page is
-    chosen, counted and ordered over narrow rows (id, packed assessment, sort keys); the
-    risks with their unit, owner and success factor are joined for that page only."""
-    narrow, order, where, k = _narrow(user, f)
-    page = (narrow.order_by(*order).limit(f.per_page).offset((f.page - 1) * f.per_page)
-            .subquery("page"))
+    count over the same rows), plus one for the organisations' scales, whatever the size.
+    The page is chosen (a top-N sort), counted and ordered over narrow rows (id, packed
+    assessment, sort keys); the risks with their unit, owner and success factor are
+    joined for that page only."""
+    narrow, where, k = _narrow(user, f)
+    top = (narrow.order_by(*_order(narrow.selected_columns, f.sort))
+           .limit(f.per_page).offset((f.page - 1) * f.per_page).subquery("top"))
+    page = select(top.c.risk_id, top.c.code,
+                  func.row_number().over(order_by=_order(top.c, f.sort)).label("position")
+                  ).subquery("page")
+    counted = select(func.count()).select_from(k).where(*where).scalar_subquery()
     rows = db.session.execute(
-        select(Risk, page.c.code, page.c.total)
+        select(Risk, page.c.code, counted.label("total"))
         .join(page, page.c.risk_id == Risk.id)
         .join(Unit, Unit.id == Risk.unit_id)
         .join(User, User.id == Risk.owner_id)
@@ -199,7 +212,7 @@ def register(user: User, f: RegisterFilter) -> RegisterPage:
 
 def register_count(user: User, f: RegisterFilter) -> int:
     """How many risks the register lists for ``f`` (all pages)."""
-    _narrow_rows, _order, where, k = _narrow(user, f)
+    _narrow_rows, where, k = _narrow(user, f)
     return db.session.scalar(select(func.count()).select_from(k).where(*where)) or 0
 
 
@@ -214,7 +227,7 @@ def register_export(user: User, f: RegisterFilter):
     and path, the owner's name, the packed assessment, the success factor's, strategic
     goal's and perspective's names and the goal mark of the period), to be streamed
     (``yield_per``), never loaded whole; no ORM objects are built for its rows."""
-    narrow, _order, _where, _k = _narrow(user, f)
+    narrow, _where, _k = _narrow(user, f)
     rows = narrow.subquery("rows")
     goal = aliased(StrategicGoal)
     mark = aliased(RiskGoalMark)
@@ -229,7 +242,7 @@ def register_export(user: User, f: RegisterFilter):
         .outerjoin(goal, goal.id == SuccessFactor.goal_id)
         .outerjoin(Perspective, Perspective.id == goal.perspective_id)
         .outerjoin(mark, (mark.risk_id == Risk.id) & (mark.period == f.period))
-        .order_by(rows.c.position)
+        .order_by(*_order(rows.c, f.sort))
     )
 
 
@@ -315,12 +328,47 @@ def awaiting_assessment(user: User, period: Period, *, own_only: bool) -> list[R
     return list(db.session.scalars(stmt))
 
 
-def unit_options(user: User) -> list[UnitOption]:
+UNIT_CHOICES_ALL = 200  # up to this many readable units, a choice of unit offers them all
+
+
+def unit_options(user: User, around: int | None = None) -> list[UnitOption]:
     """The readable units for a choice of unit, in tree order: plain rows (a region has
-    thousands; ORM objects cost several times more to load and render)."""
+    thousands; ORM objects cost several times more to load and render). Up to
+    UNIT_CHOICES_ALL readable units, all of them; beyond that (a region's 2,410 options
+    were most of a register or heat-map page's weight and rendering) the tree around the
+    unit ``around`` (its ancestors, itself, its siblings and its children) and the top
+    units of the user's reach with their children: a choice moves up, across or down one
+    level at a time. One statement either way (the count rides along as a window)."""
+    tops = role_paths(user)
+    values: dict = {"tops": tops, "around": around, "all": UNIT_CHOICES_ALL}
+    for i, path in enumerate(tops):
+        values[f"reach_lo{i}"], values[f"reach_hi{i}"] = path, path[:-1] + "0"
     return [UnitOption(*row) for row in db.session.execute(
-        select(Unit.id, Unit.name, Unit.depth, Unit.path).where(units_clause(user))
-        .order_by(Unit.path))]
+        _unit_options_stmt(len(tops), around is not None), values)]
+
+
+@lru_cache(maxsize=32)
+def _unit_options_stmt(paths: int, around: bool):
+    """unit_options' statement for ``paths`` reach paths, built once (bound: the paths as
+    reach_lo/hi{i} and as ``tops``, ``around``, ``all``)."""
+    tops = bindparam("tops", expanding=True)
+    near = [Unit.path.in_(tops), Unit.parent_id.in_(select(Unit.id).where(Unit.path.in_(tops)))]
+    if around:
+        at = aliased(Unit, name="around")
+        here = select(at.path).where(at.id == bindparam("around")).scalar_subquery()
+        parent = select(at.parent_id).where(at.id == bindparam("around")).scalar_subquery()
+        near += [Unit.parent_id == bindparam("around"), Unit.parent_id == parent,
+                 func.substr(here, 1, func.length(Unit.path)) == Unit.path]
+    readable = (select(Unit.id, Unit.name, Unit.depth, Unit.path,
+                       func.count().over().label("n"), case((or_(*near), 1), else_=0)
+                       .label("near"))
+                .where(or_(*(and_(Unit.path >= bindparam(f"reach_lo{i}"),
+                                  Unit.path < bindparam(f"reach_hi{i}"))
+                             for i in range(paths))) if paths else false())
+                .subquery("readable"))
+    r = readable.c
+    return (select(r.id, r.name, r.depth, r.path)
+            .where(or_(r.n <= bindparam("all"), r.near == 1)).order_by(r.path))
 
 
 def readable_units(user: User) -> list[Unit]:

@@ -101,7 +101,8 @@ class RegisterQuery:
 def register_query() -> RegisterQuery:
     """Parse the register's parameters from the request, as the page does."""
     form = FilterForm(request.args)
-    units = queries.unit_options(current_user)  # plain rows: a region has thousands
+    # plain rows, and around the chosen unit only when there are hundreds
+    units = queries.unit_options(current_user, around=form.unit.data)
     form.unit.choices = [("", _("All my units"))] + [
         (u.id, f"{'— ' * u.depth}{u.name}") for u in units]
     form.kind.choices = [("", _("All kinds")), ("success_factor", _("Success-factor risk")),

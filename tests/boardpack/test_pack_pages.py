@@ -198,14 +198,14 @@ def test_a_canary_risk_of_another_region_never_appears(board, coordinator_sormla
         assert "KANARIEFÅGEL" not in html
 
 
-PINNED = 26  # see the breakdown in test_pack_html_statement_count_is_pinned
+PINNED = 24  # see the breakdown in test_pack_html_statement_count_is_pinned
 
 
 def test_pack_html_statement_count_is_pinned(board, statement_log):
     """The session's user and grants (2), the scale (1), the whole matrix (1), the cover
     (1), the divisions (1) and one matrix per division (7 in Regionstyrelsen), the list of
-    risks (1), the comparison (2: its counts and its list), the findings (the scale again
-    and one per kind: 5), the measures follow-up (1) and the KPI table (4): the owning
+    risks (1), the comparison (1: its counts and its list folded in one statement), the
+    findings (one per kind: 4; the scale is read once per request), the measures follow-up (1) and the KPI table (4): the owning
     features' own queries, constant in the number of risks (a division is one more)."""
     url = f"/board/pack?unit={unit('NLL-RS').id}&period={PERIOD}"
     board.get(url)  # warm up (per-process caches)
