@@ -139,6 +139,7 @@ def register_features(app: Flask) -> None:
     from .auth.permissions import is_board, is_coordinator
     from .boardpack import sections as pack
     from .controls import labels as control_labels
+    from .controls import reminders as control_reminders
     from .controls import seed as control_seed
     from .findings import start as findings_start
     from .kpis import seed as kpi_seed
@@ -176,7 +177,8 @@ def register_features(app: Flask) -> None:
         pack.KPIS,
     ])
     reminders.init_reminders(app, providers=[reminder_providers.risks_to_reassess,
-                                             reminder_providers.measures_to_report])
+                                             reminder_providers.measures_to_report,
+                                             control_reminders.control_runs_to_perform])
     seed.init_seed(app, loaders=[risk_seed.load_risks, measure_seed.load_measures,
                                  kpi_seed.load_links, control_seed.load_controls])
 

@@ -110,9 +110,7 @@ def slots(c: Control, units: list[Unit], runs: list[ControlRun], today: Period,
     for e in schedule.expected_runs(c.frequency, c.plan.year, [u.id for u in units], periods):
         mine = by_unit_runs.get(e.unit_id, [])
         keys = [schedule.RunKey(r.unit_id, r.period, r.occasion, r.conclusion) for r in mine]
-        run = next((r for r in mine if (
-            r.period.year == e.period.year if e.whole_year
-            else (r.period == e.period and r.occasion == e.occasion))), None)
+        run = next((r for r in mine if schedule.matches(e, r.period, r.occasion)), None)
         out.append(Slot(by_unit[e.unit_id], e.period, e.occasion,
                         schedule.state(e, keys, today), run))
     return out

@@ -297,7 +297,8 @@ def run_new(control_id: int):
             str(now) if now.year == c.plan.year else None)
         form.sample_size.data = c.sample_size
         form.performed_on.data = clock.today()
-        form.occasion.data = 1
+        asked_occasion = parse_id(request.args.get("occasion", ""))
+        form.occasion.data = asked_occasion if asked_occasion in range(1, 5) else 1
     if form.validate_on_submit():
         try:
             period = Period.parse(form.period.data)

@@ -87,6 +87,31 @@ def state(expected: Expected, runs: Iterable[RunKey], today_period: Period) -> s
     return "overdue"
 
 
+def matches(expected: Expected, period: Period, occasion: int) -> bool:
+    """Does a run of ``period`` (and ``occasion``) on the expected run's unit fill it?"""
+    if expected.whole_year:
+        return period.year == expected.period.year
+    return period == expected.period and occasion == expected.occasion
+
+
+def due_date(expected: Expected, days_after: int):
+    """When an expected run is due: ``days_after`` (the organisation's deadline,
+    ``reassess_days``) the end of the tertial it is expected in, as a re-assessment of that
+    tertial is; a monthly control's four occasions by their tertial's date, a yearly or
+    once control's run by its year's last tertial's."""
+    return expected.period.due_date(days_after)
+
+
+def occasion_label(frequency: str, expected: Expected) -> str:
+    """How a to-do list names the expected run: "2024-T2", "2024-T2, 3/4" (monthly), or
+    the year (yearly, once)."""
+    if expected.whole_year:
+        return str(expected.period.year)
+    if PER_TERTIAL.get(frequency, 1) > 1:
+        return f"{expected.period}, {expected.occasion}/{PER_TERTIAL[frequency]}"
+    return str(expected.period)
+
+
 def counts(states: Iterable[str]) -> dict[str, int]:
     out = dict.fromkeys(STATES, 0)
     for s in states:
