@@ -139,6 +139,7 @@ def register_features(app: Flask) -> None:
     from .auth.permissions import is_board, is_coordinator
     from .boardpack import sections as pack
     from .controls import labels as control_labels
+    from .controls import pack as control_pack
     from .controls import reminders as control_reminders
     from .controls import seed as control_seed
     from .findings import start as findings_start
@@ -173,7 +174,7 @@ def register_features(app: Flask) -> None:
     )
     pack.init_boardpack(app, sections=[
         pack.RISK_PICTURE, pack.MOVEMENTS, pack.FINDINGS, pack.MEASURES,
-        # the internal-control follow-up (riskreg/controls/) adds its PackSection here
+        control_pack.SECTION,  # the internal-control follow-up (riskreg/controls/)
         pack.KPIS,
     ])
     reminders.init_reminders(app, providers=[reminder_providers.risks_to_reassess,

@@ -274,10 +274,21 @@ class RunRow:
 def report(plan: ControlPlan, period: Period, today: Period) -> list[ReportRow]:
     """Per control of the plan: the runs of the period on every unit it covers, the
     deviations (with the measures decided from them), what was not performed and why, and
-    the traffic light. Five statements; units and runs read as plain rows."""
+    the traffic light. Four statements; units and runs read as plain rows."""
+    return reports([plan], period, today)[plan.id]
+
+
+def reports(plans_: list[ControlPlan], period: Period, today: Period
+            ) -> dict[int, list[ReportRow]]:
+    """:func:`report` of several plans at once (the board pack: every plan of a unit's
+    subtree), in the same four statements whatever the number of plans."""
+    by_plan: dict[int, list[ReportRow]] = {p.id: [] for p in plans_}
+    if not plans_:
+        return by_plan
     controls = list(db.session.scalars(
-        select(Control).where(Control.plan_id == plan.id)
-        .options(selectinload(Control.risk_links)).order_by(Control.number)))
+        select(Control).where(Control.plan_id.in_(list(by_plan)))
+        .options(selectinload(Control.risk_links))
+        .order_by(Control.plan_id, Control.number)))
     ids = [c.id for c in controls]
     units_of: dict[int, list[UnitRow]] = defaultdict(list)
     units: dict[int, UnitRow] = {}
@@ -308,20 +319,32 @@ def report(plan: ControlPlan, period: Period, today: Period) -> list[ReportRow]:
     devs_by_control: dict[int, list] = defaultdict(list)
     for i in items:
         devs_by_control[run_by_id[i.run_id].control_id].append((i, run_by_id[i.run_id]))
-    plan_unit = UnitRow(plan.unit.id, plan.unit.name, plan.unit.path)
-    rows = []
+    plan_units = {p.id: UnitRow(p.unit.id, p.unit.name, p.unit.path) for p in plans_}
     for c in controls:
         mine = runs_by_control[c.id]
-        cslots = slots(c, units_of.get(c.id) or [plan_unit], mine, today, [period])
+        cslots = slots(c, units_of.get(c.id) or [plan_units[c.plan_id]], mine, today,
+                       [period])
         rate = Rate(sum(r.sample_size for r in mine), sum(r.deviation_count for r in mine),
                     len(mine))
         by_conclusion: dict[str, int] = defaultdict(int)
         for r in mine:
             by_conclusion[r.conclusion or ""] += 1
-        rows.append(ReportRow(c, cslots, rate, light(cslots, rate), devs_by_control[c.id],
-                              [s for s in cslots if s.state in ("not_performed", "overdue")],
-                              dict(by_conclusion), sum(s.state == "done" for s in cslots)))
-    return rows
+        by_plan[c.plan_id].append(ReportRow(
+            c, cslots, rate, light(cslots, rate), devs_by_control[c.id],
+            [s for s in cslots if s.state in ("not_performed", "overdue")],
+            dict(by_conclusion), sum(s.state == "done" for s in cslots)))
+    return by_plan
+
+
+def plans_for_pack(user: User, unit: Unit, year: int) -> list[ControlPlan]:
+    """The adopted (followed-up, closed) plans of ``year`` on ``unit`` and beneath it that
+    the user reads, the unit's own first (one statement)."""
+    return list(db.session.scalars(
+        select(ControlPlan).join(Unit, Unit.id == ControlPlan.unit_id)
+        .where(Unit.subtree_clause(unit.path), units_clause(user), ControlPlan.year == year,
+               ControlPlan.state.in_(RUNNING))
+        .options(joinedload(ControlPlan.unit), selectinload(ControlPlan.follow_ups))
+        .order_by(Unit.path)))
 
 
 # -- the API -------------------------------------------------------------------------------
