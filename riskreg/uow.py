@@ -14,13 +14,12 @@ becomes the 409 page here, whichever feature raised it. The spirit is indico's
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-
-import os
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, flash, g, make_response, request
 from sqlalchemy import event
