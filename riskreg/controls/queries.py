@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.permissions import can_read_unit, units_clause
@@ -135,6 +135,7 @@ class Dashboard:
     per_unit: list[tuple[Unit, dict[str, int], Rate]]
     open_deviations: list[tuple[ControlRunItem, object, Control, UnitRow]]
     slots: list[tuple[Control, Slot]] = field(default_factory=list)
+    open_total: int = 0  # deviations without a measure (open_deviations lists OPEN_LISTED)
 
 
 def dashboard(user: User, unit: Unit, period: Period, today: Period) -> Dashboard:
@@ -194,19 +195,57 @@ def dashboard(user: User, unit: Unit, period: Period, today: Period) -> Dashboar
                 for uid in sorted(unit_counts, key=lambda i: units_by_id[i].path)]
     in_period = {r.id: r for r in runs if r.period == period}
     open_devs = []
+    open_total = 0
     if in_period:
-        for item in db.session.scalars(
-                select(ControlRunItem)
+        # the first OPEN_LISTED, and how many there are in all (a window count: one read)
+        for item, open_total in db.session.execute(
+                select(ControlRunItem, func.count().over())
                 .join(ControlRun, ControlRun.id == ControlRunItem.run_id)
                 .join(Unit, Unit.id == ControlRun.unit_id)
                 .where(ControlRun.control_id.in_(list(controls)), *in_reach,
                        ControlRun.period == period, ControlRunItem.result == "deviation",
                        ControlRunItem.measure_id.is_(None))
-                .order_by(ControlRunItem.run_id, ControlRunItem.position)):
+                .order_by(ControlRunItem.run_id, ControlRunItem.position)
+                .limit(OPEN_LISTED)):
             run = in_period[item.run_id]
             open_devs.append((item, run, controls[run.control_id], units_by_id[run.unit_id]))
     total = schedule.counts(s.state for _c, s in all_slots)
-    return Dashboard(total, per_control, per_unit, open_devs, all_slots)
+    return Dashboard(total, per_control, per_unit, open_devs, all_slots, open_total)
+
+
+OPEN_LISTED = 100  # deviations without a measure listed on the dashboard (and how many more)
+UNITS_PER_PAGE = 50  # rows of the dashboard's per-unit table
+ATTENTION = ("due", "in_progress", "overdue", "not_performed")
+
+
+def needs_attention(counts: dict[str, int], rate: Rate) -> bool:
+    """A unit with a run due, in progress, overdue or not performed, or with deviations in
+    the period: the dashboard lists it before the units where all is done and clean."""
+    return any(counts[s] for s in ATTENTION) or rate.deviations > 0
+
+
+@dataclass
+class UnitPage:
+    rows: list[tuple[UnitRow, dict[str, int], Rate, bool]]
+    page: int
+    pages: int
+    total: int  # units in the table (with the filter)
+    attention: int  # units that need attention (of all)
+    units: int  # units of the dashboard (of all)
+
+
+def unit_page(per_unit: list, page: int, only_attention: bool,
+              per_page: int = UNITS_PER_PAGE) -> UnitPage:
+    """The dashboard's per-unit table: the units that need attention first (in tree order),
+    then the others; one page of it. At region size the whole table is thousands of rows."""
+    flagged = [(u, c, r, needs_attention(c, r)) for u, c, r in per_unit]
+    first = [row for row in flagged if row[3]]
+    rest = [] if only_attention else [row for row in flagged if not row[3]]
+    ordered = first + rest
+    pages = max(1, -(-len(ordered) // per_page))
+    page = min(max(page, 1), pages)
+    return UnitPage(ordered[(page - 1) * per_page:page * per_page], page, pages, len(ordered),
+                    len(first), len(flagged))
 
 
 @dataclass(frozen=True)
@@ -363,8 +402,6 @@ def api_controls(user: User, unit: Unit | None, include_subunits: bool) -> list[
 
 def api_runs(user: User, unit: Unit | None, period: Period | None, include_subunits: bool,
              limit: int, offset: int) -> tuple[list[ControlRun], int]:
-    from sqlalchemy import func
-
     base = (select(ControlRun).join(Unit, Unit.id == ControlRun.unit_id)
             .where(units_clause(user)))
     if unit is not None:

@@ -476,8 +476,16 @@ def dashboard():
     if unit is None:
         abort(404)
     period = web.period_arg(allow_future=True)
+    only = web.bool_arg("attention", False)
     data = queries.dashboard(current_user, unit, period, clock.current_period())
+    units_page = queries.unit_page(data.per_unit, web.positive_int_arg("page", 1), only,
+                                   queries.UNITS_PER_PAGE)
+    args = {"unit": unit.id, "period": str(period)}
+    if only:
+        args["attention"] = "true"
     return render_template("controls/dashboard.html", unit=unit, period=period, data=data,
+                           units_page=units_page, only_attention=only, args=args,
+                           open_listed=queries.OPEN_LISTED,
                            units=risk_queries.readable_units(current_user),
                            periods=web.period_choices(period, future=3),
                            errors=web.param_errors()), web.params_status()
