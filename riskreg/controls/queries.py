@@ -198,7 +198,7 @@ def dashboard(user: User, unit: Unit, period: Period, today: Period) -> Dashboar
     open_total = 0
     if in_period:
         # the first OPEN_LISTED, and how many there are in all (a window count: one read)
-        for item, open_total in db.session.execute(
+        for item, in_all in db.session.execute(
                 select(ControlRunItem, func.count().over())
                 .join(ControlRun, ControlRun.id == ControlRunItem.run_id)
                 .join(Unit, Unit.id == ControlRun.unit_id)
@@ -209,6 +209,7 @@ def dashboard(user: User, unit: Unit, period: Period, today: Period) -> Dashboar
                 .limit(OPEN_LISTED)):
             run = in_period[item.run_id]
             open_devs.append((item, run, controls[run.control_id], units_by_id[run.unit_id]))
+            open_total = in_all
     total = schedule.counts(s.state for _c, s in all_slots)
     return Dashboard(total, per_control, per_unit, open_devs, all_slots, open_total)
 
