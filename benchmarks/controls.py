@@ -128,6 +128,9 @@ URLS = {
     "dashboard": "/controls/dashboard?unit=2&period={year}-T2",
     "report": "/controls/plans/1/report?period={year}-T2",
     "api runs": "/api/v1/control-runs?unit=2&period={year}-T2&per_page=200",
+    # the coordinator is responsible for every control: the to-do list's control runs to
+    # perform (riskreg/controls/reminders.py) read every covered unit of the plan
+    "start page": "/",
 }
 
 
