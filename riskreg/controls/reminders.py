@@ -17,7 +17,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, bindparam, func, select
+from sqlalchemy import Integer, and_, bindparam, func, or_, select
 
 from ..domain.periods import Period
 from ..extensions import db
@@ -37,7 +37,8 @@ OWED = ("due", "in_progress", "overdue")
 def _statement(cur: Period, by_person: bool):
     """Each (control, covered unit) of a recording plan of the previous or current
     tertial's year whose responsible is active, with the organisation's deadline and the
-    runs recorded on it in those years (an outer join: one row per run, or one without)."""
+    runs that can settle one of its expected runs there (an outer join: one row per run,
+    or one without)."""
     prev = cur.previous()
     unit_id = func.coalesce(ControlUnit.unit_id, ControlPlan.unit_id)
     stmt = (
@@ -53,10 +54,14 @@ def _statement(cur: Period, by_person: bool):
         .outerjoin(ControlUnit, ControlUnit.control_id == Control.id)
         .join(Unit, Unit.id == unit_id)
         .join(User, User.id == Control.responsible_id)
-        .outerjoin(ControlRun, and_(ControlRun.control_id == Control.id,
-                                    ControlRun.unit_id == Unit.id,
-                                    ControlRun.period >= Period(prev.year, 1),
-                                    ControlRun.period <= Period(cur.year, 3)))
+        # a run settles its own tertial's slot, a yearly (once) control's run any of its
+        # year's: only those runs are read
+        .outerjoin(ControlRun, and_(
+            ControlRun.control_id == Control.id, ControlRun.unit_id == Unit.id,
+            or_(ControlRun.period.in_([prev, cur]),
+                and_(Control.frequency.in_(schedule.WHOLE_YEAR),
+                     ControlRun.period >= Period(prev.year, 1),
+                     ControlRun.period <= Period(cur.year, 3)))))
         .where(ControlPlan.state.in_(RECORDING),
                ControlPlan.year.in_(sorted({prev.year, cur.year})),
                User.active.is_(True))

@@ -24,6 +24,7 @@ from ..domain.periods import Period
 
 STATES = ("planned", "due", "in_progress", "done", "not_performed", "overdue")
 PER_TERTIAL = {"tertial": 1, "monthly": 4}
+WHOLE_YEAR = ("yearly", "once")  # one run a year, due in its last tertial
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def expected_runs(frequency: str, year: int, unit_ids: Iterable[int],
         due = [Period(year, t) for t in (1, 2, 3)]
         occasions = range(1, PER_TERTIAL[frequency] + 1)
         whole_year = False
-    elif frequency in ("yearly", "once"):
+    elif frequency in WHOLE_YEAR:
         due, occasions, whole_year = [Period(year, 3)], range(1, 2), True
     else:
         raise ValueError(f"unknown frequency: {frequency}")

@@ -161,3 +161,19 @@ def test_one_statement_whatever_the_numbers(ctx, set_today, statement_log, make_
     with statement_log() as one:
         assert len(control_runs_to_perform(query)) == 2
     assert one.count == 1
+
+
+def test_a_yearly_controls_run_in_any_tertial_of_its_year_settles_it(ctx, set_today):
+    """Control 4 (yearly) is due in 2024-T3; in January 2025 (previous tertial 2024-T3) a
+    run concluded back in 2024-T2 settles it (the statement reads a yearly control's runs
+    of the whole year, a tertial control's of the two tertials only)."""
+    set_today("2025-01-10")
+    yearly = control(4, "SRM-PV", 2024)
+    assert yearly.id in {i.object_id for i in runs_due(date(2025, 1, 10), 7,
+                                                       SRM_COORDINATOR)}
+    r = make_run(yearly, "2024-T2", "SRM-PV", actor=SRM_COORDINATOR)
+    with transaction():
+        services.save_results(user(SRM_COORDINATOR), r, [], "not_performed",
+                              "Ersatt av extern granskning", None, r.version)
+    assert yearly.id not in {i.object_id for i in runs_due(date(2025, 1, 10), 7,
+                                                           SRM_COORDINATOR)}
