@@ -8,8 +8,8 @@ every unit of the lowest level (~2,160 each) and 25 controls on the board itself
 tertial. Runs: 9 in 10 expected runs of 2026-T1 and T2 are recorded (10 drawn items each,
 1 in 20 a deviation, 1 in 3 deviations with a measure link left empty); 2026-T3 is today.
 
-Prints medians in milliseconds, the ratio page/SQL and page/floor, and the number of SQL
-statements per request. Ratios come from one run on one machine.
+Prints medians in milliseconds, the ratio page/SQL and page/floor, the number of SQL
+statements per request and the size of the answer (kB). Ratios come from one run on one machine.
 
     python -m benchmarks.controls                        # SQLite
     python -m benchmarks.controls --postgres postgresql+psycopg://postgres@127.0.0.1/postgres
@@ -128,6 +128,9 @@ URLS = {
     "dashboard": "/controls/dashboard?unit=2&period={year}-T2",
     "report": "/controls/plans/1/report?period={year}-T2",
     "api runs": "/api/v1/control-runs?unit=2&period={year}-T2&per_page=200",
+    # the coordinator is responsible for every control: the to-do list's control runs to
+    # perform (riskreg/controls/reminders.py) read every covered unit of the plan
+    "start page": "/",
 }
 
 
@@ -147,9 +150,12 @@ def bench(url: str, repeat: int) -> dict:
         for name, template in URLS.items():
             path = template.format(year=YEAR)
 
-            def request(path=path):
+            sizes = []
+
+            def request(path=path, sizes=sizes):
                 response = client.get(path)
                 assert response.status_code == 200, (path, response.status_code)
+                sizes.append(len(response.data))
             with captured(engine) as statements:
                 request()
             reads = [s for s in statements
@@ -160,7 +166,7 @@ def bench(url: str, repeat: int) -> dict:
                     for statement, params in stmts:
                         conn.exec_driver_sql(statement, params).fetchall()
             out[name] = {"queries": len(statements), "ms": median_ms(request, repeat),
-                         "sql_ms": median_ms(replay, repeat)}
+                         "sql_ms": median_ms(replay, repeat), "kb": sizes[0] / 1024}
         out["floor_ms"] = median_ms(lambda: client.get("/healthz"), repeat)
         db.session.remove()
         engine.dispose()
@@ -171,11 +177,12 @@ def print_result(out: dict) -> None:
     print(f"{out['db']}: {out['units']} units, {out['controls']} controls on "
           f"{out['covered']} unit links, {out['runs']} runs, {out['items']} drawn items")
     print(f"{'what':10} {'queries':>7} {'median ms':>10} {'SQL ms':>8} {'x/SQL':>6} "
-          f"{'x/floor':>8}")
+          f"{'x/floor':>8} {'kB':>7}")
     for name in URLS:
         r = out[name]
         print(f"{name:10} {r['queries']:>7} {r['ms']:>10.1f} {r['sql_ms']:>8.1f} "
-              f"{r['ms'] / r['sql_ms']:>6.1f} {r['ms'] / out['floor_ms']:>8.0f}")
+              f"{r['ms'] / r['sql_ms']:>6.1f} {r['ms'] / out['floor_ms']:>8.0f} "
+              f"{r['kb']:>7.0f}")
     print(f"floor (/healthz) {out['floor_ms']:.2f} ms")
 
 

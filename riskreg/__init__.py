@@ -142,6 +142,8 @@ def register_features(app: Flask) -> None:
     from .auth.permissions import is_board, is_coordinator
     from .boardpack import sections as pack
     from .controls import labels as control_labels
+    from .controls import pack as control_pack
+    from .controls import reminders as control_reminders
     from .controls import seed as control_seed
     from .findings import start as findings_start
     from .kpis import seed as kpi_seed
@@ -175,11 +177,12 @@ def register_features(app: Flask) -> None:
     )
     pack.init_boardpack(app, sections=[
         pack.RISK_PICTURE, pack.MOVEMENTS, pack.FINDINGS, pack.MEASURES,
-        # the internal-control follow-up (riskreg/controls/) adds its PackSection here
+        control_pack.SECTION,  # the internal-control follow-up (riskreg/controls/)
         pack.KPIS,
     ])
     reminders.init_reminders(app, providers=[reminder_providers.risks_to_reassess,
-                                             reminder_providers.measures_to_report])
+                                             reminder_providers.measures_to_report,
+                                             control_reminders.control_runs_to_perform])
     seed.init_seed(app, loaders=[risk_seed.load_risks, measure_seed.load_measures,
                                  kpi_seed.load_links, control_seed.load_controls])
 

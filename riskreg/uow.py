@@ -14,12 +14,16 @@ becomes the 409 page here, whichever feature raised it. The spirit is indico's
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, flash, g, make_response, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import render_error
@@ -143,3 +147,45 @@ def transaction() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+# -- files written in a unit of work ------------------------------------------------------
+# A file that belongs to rows of the database (a control run's evidence) is written before
+# the commit (so a committed row always has its file) and removed again when its unit of
+# work ends without committing: a refused form, an exception, a failed commit. A hard crash
+# between the write and the commit can still leave a file no row names (harmless: nothing
+# links to it).
+_FILES = "riskreg.uow.files"
+
+
+def write_file(path: Path, data: bytes, session: Session | None = None) -> None:
+    """Write ``data`` to ``path`` for the current unit of work: to a temporary name first,
+    flushed to disk and renamed (a reader never sees a part of it), and removed again if
+    the unit of work does not commit."""
+    session = session or db.session()
+    temp = path.with_name(f".{path.name}.part")
+    with open(temp, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    session.info.setdefault(_FILES, []).append(path)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_files(session: Session) -> None:
+    session.info.pop(_FILES, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_uncommitted_files(session: Session, transaction: SessionTransaction) -> None:
+    """The unit of work ended without a commit (its root transaction ended and the files
+    are still listed: after_commit would have taken them off)."""
+    if transaction.parent is not None or _FILES not in session.info:
+        return
+    for path in session.info.pop(_FILES):
+        path.unlink(missing_ok=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.permissions import can_read_unit, units_clause
@@ -110,9 +110,7 @@ def slots(c: Control, units: list[Unit], runs: list[ControlRun], today: Period,
     for e in schedule.expected_runs(c.frequency, c.plan.year, [u.id for u in units], periods):
         mine = by_unit_runs.get(e.unit_id, [])
         keys = [schedule.RunKey(r.unit_id, r.period, r.occasion, r.conclusion) for r in mine]
-        run = next((r for r in mine if (
-            r.period.year == e.period.year if e.whole_year
-            else (r.period == e.period and r.occasion == e.occasion))), None)
+        run = next((r for r in mine if schedule.matches(e, r.period, r.occasion)), None)
         out.append(Slot(by_unit[e.unit_id], e.period, e.occasion,
                         schedule.state(e, keys, today), run))
     return out
@@ -137,6 +135,7 @@ class Dashboard:
     per_unit: list[tuple[Unit, dict[str, int], Rate]]
     open_deviations: list[tuple[ControlRunItem, object, Control, UnitRow]]
     slots: list[tuple[Control, Slot]] = field(default_factory=list)
+    open_total: int = 0  # deviations without a measure (open_deviations lists OPEN_LISTED)
 
 
 def dashboard(user: User, unit: Unit, period: Period, today: Period) -> Dashboard:
@@ -196,19 +195,58 @@ def dashboard(user: User, unit: Unit, period: Period, today: Period) -> Dashboar
                 for uid in sorted(unit_counts, key=lambda i: units_by_id[i].path)]
     in_period = {r.id: r for r in runs if r.period == period}
     open_devs = []
+    open_total = 0
     if in_period:
-        for item in db.session.scalars(
-                select(ControlRunItem)
+        # the first OPEN_LISTED, and how many there are in all (a window count: one read)
+        for item, in_all in db.session.execute(
+                select(ControlRunItem, func.count().over())
                 .join(ControlRun, ControlRun.id == ControlRunItem.run_id)
                 .join(Unit, Unit.id == ControlRun.unit_id)
                 .where(ControlRun.control_id.in_(list(controls)), *in_reach,
                        ControlRun.period == period, ControlRunItem.result == "deviation",
                        ControlRunItem.measure_id.is_(None))
-                .order_by(ControlRunItem.run_id, ControlRunItem.position)):
+                .order_by(ControlRunItem.run_id, ControlRunItem.position)
+                .limit(OPEN_LISTED)):
             run = in_period[item.run_id]
             open_devs.append((item, run, controls[run.control_id], units_by_id[run.unit_id]))
+            open_total = in_all
     total = schedule.counts(s.state for _c, s in all_slots)
-    return Dashboard(total, per_control, per_unit, open_devs, all_slots)
+    return Dashboard(total, per_control, per_unit, open_devs, all_slots, open_total)
+
+
+OPEN_LISTED = 100  # deviations without a measure listed on the dashboard (and how many more)
+UNITS_PER_PAGE = 50  # rows of the dashboard's per-unit table
+ATTENTION = ("due", "in_progress", "overdue", "not_performed")
+
+
+def needs_attention(counts: dict[str, int], rate: Rate) -> bool:
+    """A unit with a run due, in progress, overdue or not performed, or with deviations in
+    the period: the dashboard lists it before the units where all is done and clean."""
+    return any(counts[s] for s in ATTENTION) or rate.deviations > 0
+
+
+@dataclass
+class UnitPage:
+    rows: list[tuple[UnitRow, dict[str, int], Rate, bool]]
+    page: int
+    pages: int
+    total: int  # units in the table (with the filter)
+    attention: int  # units that need attention (of all)
+    units: int  # units of the dashboard (of all)
+
+
+def unit_page(per_unit: list, page: int, only_attention: bool,
+              per_page: int = UNITS_PER_PAGE) -> UnitPage:
+    """The dashboard's per-unit table: the units that need attention first (in tree order),
+    then the others; one page of it. At region size the whole table is thousands of rows."""
+    flagged = [(u, c, r, needs_attention(c, r)) for u, c, r in per_unit]
+    first = [row for row in flagged if row[3]]
+    rest = [] if only_attention else [row for row in flagged if not row[3]]
+    ordered = first + rest
+    pages = max(1, -(-len(ordered) // per_page))
+    page = min(max(page, 1), pages)
+    return UnitPage(ordered[(page - 1) * per_page:page * per_page], page, pages, len(ordered),
+                    len(first), len(flagged))
 
 
 @dataclass(frozen=True)
@@ -276,10 +314,21 @@ class RunRow:
 def report(plan: ControlPlan, period: Period, today: Period) -> list[ReportRow]:
     """Per control of the plan: the runs of the period on every unit it covers, the
     deviations (with the measures decided from them), what was not performed and why, and
-    the traffic light. Five statements; units and runs read as plain rows."""
+    the traffic light. Four statements; units and runs read as plain rows."""
+    return reports([plan], period, today)[plan.id]
+
+
+def reports(plans_: list[ControlPlan], period: Period, today: Period
+            ) -> dict[int, list[ReportRow]]:
+    """:func:`report` of several plans at once (the board pack: every plan of a unit's
+    subtree), in the same four statements whatever the number of plans."""
+    by_plan: dict[int, list[ReportRow]] = {p.id: [] for p in plans_}
+    if not plans_:
+        return by_plan
     controls = list(db.session.scalars(
-        select(Control).where(Control.plan_id == plan.id)
-        .options(selectinload(Control.risk_links)).order_by(Control.number)))
+        select(Control).where(Control.plan_id.in_(list(by_plan)))
+        .options(selectinload(Control.risk_links))
+        .order_by(Control.plan_id, Control.number)))
     ids = [c.id for c in controls]
     units_of: dict[int, list[UnitRow]] = defaultdict(list)
     units: dict[int, UnitRow] = {}
@@ -310,20 +359,32 @@ def report(plan: ControlPlan, period: Period, today: Period) -> list[ReportRow]:
     devs_by_control: dict[int, list] = defaultdict(list)
     for i in items:
         devs_by_control[run_by_id[i.run_id].control_id].append((i, run_by_id[i.run_id]))
-    plan_unit = UnitRow(plan.unit.id, plan.unit.name, plan.unit.path)
-    rows = []
+    plan_units = {p.id: UnitRow(p.unit.id, p.unit.name, p.unit.path) for p in plans_}
     for c in controls:
         mine = runs_by_control[c.id]
-        cslots = slots(c, units_of.get(c.id) or [plan_unit], mine, today, [period])
+        cslots = slots(c, units_of.get(c.id) or [plan_units[c.plan_id]], mine, today,
+                       [period])
         rate = Rate(sum(r.sample_size for r in mine), sum(r.deviation_count for r in mine),
                     len(mine))
         by_conclusion: dict[str, int] = defaultdict(int)
         for r in mine:
             by_conclusion[r.conclusion or ""] += 1
-        rows.append(ReportRow(c, cslots, rate, light(cslots, rate), devs_by_control[c.id],
-                              [s for s in cslots if s.state in ("not_performed", "overdue")],
-                              dict(by_conclusion), sum(s.state == "done" for s in cslots)))
-    return rows
+        by_plan[c.plan_id].append(ReportRow(
+            c, cslots, rate, light(cslots, rate), devs_by_control[c.id],
+            [s for s in cslots if s.state in ("not_performed", "overdue")],
+            dict(by_conclusion), sum(s.state == "done" for s in cslots)))
+    return by_plan
+
+
+def plans_for_pack(user: User, unit: Unit, year: int) -> list[ControlPlan]:
+    """The adopted (followed-up, closed) plans of ``year`` on ``unit`` and beneath it that
+    the user reads, the unit's own first (one statement)."""
+    return list(db.session.scalars(
+        select(ControlPlan).join(Unit, Unit.id == ControlPlan.unit_id)
+        .where(Unit.subtree_clause(unit.path), units_clause(user), ControlPlan.year == year,
+               ControlPlan.state.in_(RUNNING))
+        .options(joinedload(ControlPlan.unit), selectinload(ControlPlan.follow_ups))
+        .order_by(Unit.path)))
 
 
 # -- the API -------------------------------------------------------------------------------
@@ -342,8 +403,6 @@ def api_controls(user: User, unit: Unit | None, include_subunits: bool) -> list[
 
 def api_runs(user: User, unit: Unit | None, period: Period | None, include_subunits: bool,
              limit: int, offset: int) -> tuple[list[ControlRun], int]:
-    from sqlalchemy import func
-
     base = (select(ControlRun).join(Unit, Unit.id == ControlRun.unit_id)
             .where(units_clause(user)))
     if unit is not None:

@@ -24,6 +24,8 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..i18n import period_label
 from ..ids import parse_id
+from ..locks import present as lock_present
+from ..locks import queries as lock_queries
 from ..measures import queries as measure_queries
 from ..models.controls import ControlRunItem
 from ..risks import queries as risk_queries
@@ -247,10 +249,11 @@ def control(control_id: int):
     slots = queries.slots(c, units, runs, clock.current_period())
     events = queries.history("control", c.id)
     recordable = [u for u in units if can_record_runs(current_user, c, u)]
+    locks = lock_queries.locks_for_units(units, [Period(c.plan.year, t) for t in (1, 2, 3)])
     return render_template("controls/control.html", c=c, plan=c.plan, slots=slots,
                            runs=runs, history=events, names=_names(events),
                            can_manage=can_manage_plan(current_user, c.plan),
-                           recordable={u.id for u in recordable},
+                           recordable={u.id for u in recordable}, locks=locks,
                            current=clock.current_period())
 
 
@@ -297,7 +300,11 @@ def run_new(control_id: int):
             str(now) if now.year == c.plan.year else None)
         form.sample_size.data = c.sample_size
         form.performed_on.data = clock.today()
-        form.occasion.data = 1
+        asked_occasion = parse_id(request.args.get("occasion", ""))
+        form.occasion.data = asked_occasion if asked_occasion in range(1, 5) else 1
+    chosen = next((u for u in units if u.id == form.unit.data), None)
+    locks = lock_queries.locks_for(chosen) if chosen is not None else {}
+    form.period.choices = lock_present.mark_choices(form.period.choices, locks)
     if form.validate_on_submit():
         try:
             period = Period.parse(form.period.data)
@@ -322,7 +329,9 @@ def run_new(control_id: int):
             flash(_("The run was recorded: %(n)d of %(m)d items drawn.", n=run.sample_size,
                     m=run.population_size), "success")
             return redirect(url_for("controls.run", run_id=run.id))
-    return render_template("controls/run_form.html", form=form, c=c), form_status(form)
+    return render_template("controls/run_form.html", form=form, c=c, unit=chosen,
+                           lock=lock_present.lock_of(form.period.data, locks)
+                           ), form_status(form)
 
 
 def _results_form(run, formdata=True) -> ResultsForm:
@@ -359,8 +368,12 @@ def run(run_id: int):
 
 
 def _run_page(r, form=None, evidence_form=None):
-    """The run page; a refused form (results or evidence) is shown with 400."""
-    editable = can_edit_run(current_user, r)
+    """The run page; a refused form (results or evidence) is shown with 400. In a period
+    reported to the board the page shows the lock and no form records anything (a post
+    made anyway is refused by the service: a form error)."""
+    lock = lock_queries.lock_for(r.unit, r.period)
+    may_edit = can_edit_run(current_user, r)
+    editable = may_edit and lock is None
     refused = form is not None or evidence_form is not None
     if form is None:
         form = _results_form(r, formdata=False)
@@ -370,9 +383,10 @@ def _run_page(r, form=None, evidence_form=None):
     rows = [(f, by_item.get(f.form.item_id.data)) for f in form.items]
     body = render_template(
         "controls/run.html", run=r, c=r.control, form=form, rows=rows, evidence=evidence,
-        history=events, names=_names(events), editable=editable,
+        history=events, names=_names(events), editable=editable, lock=lock,
+        may_edit=may_edit,
         evidence_form=evidence_form or EvidenceForm(formdata=None),
-        button=EmptyForm(formdata=None), can_measure=editable and _can_create_measures(r),
+        button=EmptyForm(formdata=None), can_measure=may_edit and _can_create_measures(r),
         max_mb=services.max_evidence_bytes() / 1e6)
     return body, 400 if refused else 200
 
@@ -430,8 +444,8 @@ def evidence_delete(evidence_id: int):
     require(can_edit_run(current_user, ev.run))
     if not EmptyForm().validate_on_submit():
         abort(400)
-    services.delete_evidence(current_user, ev)
-    flash(_("The file was removed from the run (kept in the audit log)."), "success")
+    if attempt(lambda: services.delete_evidence(current_user, ev)):
+        flash(_("The file was removed from the run (kept in the audit log)."), "success")
     return redirect(url_for("controls.run", run_id=ev.run_id) + "#evidence")
 
 
@@ -462,8 +476,16 @@ def dashboard():
     if unit is None:
         abort(404)
     period = web.period_arg(allow_future=True)
+    only = web.bool_arg("attention", False)
     data = queries.dashboard(current_user, unit, period, clock.current_period())
+    units_page = queries.unit_page(data.per_unit, web.positive_int_arg("page", 1), only,
+                                   queries.UNITS_PER_PAGE)
+    args = {"unit": unit.id, "period": str(period)}
+    if only:
+        args["attention"] = "true"
     return render_template("controls/dashboard.html", unit=unit, period=period, data=data,
+                           units_page=units_page, only_attention=only, args=args,
+                           open_listed=queries.OPEN_LISTED,
                            units=risk_queries.readable_units(current_user),
                            periods=web.period_choices(period, future=3),
                            errors=web.param_errors()), web.params_status()

@@ -24,6 +24,7 @@ from ..domain.periods import Period
 
 STATES = ("planned", "due", "in_progress", "done", "not_performed", "overdue")
 PER_TERTIAL = {"tertial": 1, "monthly": 4}
+WHOLE_YEAR = ("yearly", "once")  # one run a year, due in its last tertial
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def expected_runs(frequency: str, year: int, unit_ids: Iterable[int],
         due = [Period(year, t) for t in (1, 2, 3)]
         occasions = range(1, PER_TERTIAL[frequency] + 1)
         whole_year = False
-    elif frequency in ("yearly", "once"):
+    elif frequency in WHOLE_YEAR:
         due, occasions, whole_year = [Period(year, 3)], range(1, 2), True
     else:
         raise ValueError(f"unknown frequency: {frequency}")
@@ -85,6 +86,31 @@ def state(expected: Expected, runs: Iterable[RunKey], today_period: Period) -> s
     if expected.period == today_period:
         return "in_progress" if match is not None else "due"
     return "overdue"
+
+
+def matches(expected: Expected, period: Period, occasion: int) -> bool:
+    """Does a run of ``period`` (and ``occasion``) on the expected run's unit fill it?"""
+    if expected.whole_year:
+        return period.year == expected.period.year
+    return period == expected.period and occasion == expected.occasion
+
+
+def due_date(expected: Expected, days_after: int):
+    """When an expected run is due: ``days_after`` (the organisation's deadline,
+    ``reassess_days``) the end of the tertial it is expected in, as a re-assessment of that
+    tertial is; a monthly control's four occasions by their tertial's date, a yearly or
+    once control's run by its year's last tertial's."""
+    return expected.period.due_date(days_after)
+
+
+def occasion_label(frequency: str, expected: Expected) -> str:
+    """How a to-do list names the expected run: "2024-T2", "2024-T2, 3/4" (monthly), or
+    the year (yearly, once)."""
+    if expected.whole_year:
+        return str(expected.period.year)
+    if PER_TERTIAL.get(frequency, 1) > 1:
+        return f"{expected.period}, {expected.occasion}/{PER_TERTIAL[frequency]}"
+    return str(expected.period)
 
 
 def counts(states: Iterable[str]) -> dict[str, int]:

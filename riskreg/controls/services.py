@@ -16,7 +16,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import audit, clock, versioning
+from .. import audit, clock, uow, versioning
 from ..auth.permissions import PermissionDenied, can_read_unit, require
 from ..domain.periods import Period
 from ..extensions import db
@@ -638,7 +638,8 @@ def add_evidence(actor: User, run: ControlRun, filename: str, data: bytes) -> Ev
                   uploaded_by_id=actor.id)
     db.session.add(ev)
     db.session.flush()
-    (evidence_dir() / stored_as).write_bytes(data)
+    # written now, removed again if the request does not commit (uow.write_file)
+    uow.write_file(evidence_dir() / stored_as, data)
     audit.record(actor, "control_run", run.id, "evidence_add", None,
                  {"evidence_id": ev.id, "filename": ev.filename, "kind": kind,
                   "size": ev.size, "sha256": ev.sha256}, unit_id=run.unit_id)

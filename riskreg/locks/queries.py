@@ -64,3 +64,9 @@ def lock_for(unit: Unit, period: Period) -> PeriodLock | None:
 def locks_for(unit: Unit, periods: list[Period] | None = None) -> dict[Period, PeriodLock]:
     """Per period, the lock covering ``unit`` (for the period pickers and history)."""
     return services.locks_covering(unit, periods)
+
+
+def locks_for_units(units: list[Unit], periods: list[Period]
+                    ) -> dict[tuple[int, Period], PeriodLock]:
+    """Per (unit id, period), the lock covering it (a control page's expected runs)."""
+    return services.locks_covering_units(units, periods)

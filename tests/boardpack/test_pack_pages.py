@@ -95,9 +95,9 @@ def test_pack_lists_each_risk_once_and_leaves_out_divisions_without_risks(board)
     # the sections, numbered, in the registered order; the contents list names them all
     parts = doc.find_all("section", cls="part")
     assert [p.get("data-section") for p in parts] == [
-        "risks", "movements", "findings", "measures", "kpis"]
+        "risks", "movements", "findings", "measures", "controls", "kpis"]
     heads = [p.find("h2").text() for p in parts]
-    assert [h.split(".")[0] for h in heads] == ["1", "2", "3", "4", "5"]
+    assert [h.split(".")[0] for h in heads] == ["1", "2", "3", "4", "5", "6"]
     contents = [li.text() for li in doc.one("nav", cls="contents").find_all("li")]
     assert contents == [h.split(". ", 1)[1] for h in heads]
     # measures without a status are counted in the findings and listed once, in the
@@ -198,14 +198,17 @@ def test_a_canary_risk_of_another_region_never_appears(board, coordinator_sormla
         assert "KANARIEFÅGEL" not in html
 
 
-PINNED = 24  # see the breakdown in test_pack_html_statement_count_is_pinned
+PINNED = 30  # see the breakdown in test_pack_html_statement_count_is_pinned
 
 
 def test_pack_html_statement_count_is_pinned(board, statement_log):
     """The session's user and grants (2), the scale (1), the whole matrix (1), the cover
     (1), the divisions (1) and one matrix per division (7 in Regionstyrelsen), the list of
     risks (1), the comparison (1: its counts and its list folded in one statement), the
-    findings (one per kind: 4; the scale is read once per request), the measures follow-up (1) and the KPI table (4): the owning
+    findings (one per kind: 4; the scale is read once per request), the measures
+    follow-up (1), the internal-control follow-up (6: the plans of the subtree and their
+    follow-ups, then controls.queries.reports' controls, units, runs and deviations,
+    whatever the number of plans) and the KPI table (4): the owning
     features' own queries, constant in the number of risks (a division is one more)."""
     url = f"/board/pack?unit={unit('NLL-RS').id}&period={PERIOD}"
     board.get(url)  # warm up (per-process caches)
@@ -228,14 +231,14 @@ def test_a_section_is_added_by_one_registration(app, board, monkeypatch):
                                                          "{{ part.data.runs }} runs</p>"})]))
     app.jinja_env.cache.clear() if app.jinja_env.cache else None
     registered = app.extensions[sections.EXTENSION]
-    extra = sections.PackSection("controls", lambda ctx: "Intern kontroll",
+    extra = sections.PackSection("extra", lambda ctx: "Intern kontroll",
                                  lambda ctx: {"runs": 3}, "test/_pack.html")
     nothing = sections.PackSection("nothing", lambda ctx: "Tomt", lambda ctx: None,
                                    "test/_missing.html")
     monkeypatch.setitem(app.extensions, sections.EXTENSION, (*registered, nothing, extra))
     doc = pack_doc(board)
-    part = doc.one("section", data_section="controls")
-    assert part.find("h2").text() == "6. Intern kontroll"
+    part = doc.one("section", data_section="extra")
+    assert part.find("h2").text() == "7. Intern kontroll"
     assert part.one("p", data_testid="extra").text() == "3 runs"
     assert doc.find("section", data_section="nothing") is None  # nothing to show: left out
     with pytest.raises(ValueError):
@@ -255,3 +258,27 @@ def test_measures_follow_up_is_cut_with_the_count_of_the_rest(board, monkeypatch
     assert kept == rows[:10]
     more = cut.one("p", data_testid="pack-measures-more").text()
     assert more.startswith(translated("and %(n)d more", n=len(rows) - 10))
+
+
+def test_the_internal_control_follow_up_is_the_reports_for_the_plans_beneath(
+        coordinator_sormland, board):
+    """The pack's section shows, per plan of the unit's subtree, the follow-up report's
+    rows: the same traffic light per control as the report page (controls.queries)."""
+    from tests.helpers.controls import plan
+
+    p = plan("SRM-PV", 2024)
+    doc = pack_doc(coordinator_sormland, "SRM-PV", period="2024-T2")
+    part = doc.one("section", data_section="controls")
+    [table] = part.find_all("table", data_testid="pack-controls")
+    assert table.get("data-plan") == str(p.id)
+    in_pack = {tr.get("data-control"): tr.one("span", cls="light").get("data-light")
+               for tr in table.find("tbody").find_all("tr")}
+    report = parse_html(coordinator_sormland.get(
+        f"/controls/plans/{p.id}/report?period=2024-T2").get_data(as_text=True))
+    on_page = {tr.get("data-control"): tr.one("span", cls="light").get("data-light")
+               for tr in report.one("table", data_testid="report").find("tbody")
+               .find_all("tr")}
+    assert in_pack == on_page and in_pack["5"] == "red" and len(in_pack) == 5
+    # a unit without a plan at or beneath it (Länssjukvård 1: Regionstyrelsen's plan is
+    # above it) has no such section
+    assert pack_doc(board, "NLL-LS1").find("section", data_section="controls") is None

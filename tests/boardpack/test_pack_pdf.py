@@ -18,7 +18,9 @@ from tests.conftest import translated, unit
 from tests.helpers.heatmaps import NORRBOTTEN, SEED_DIR, band_summary, plant_risk, seed_cells
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "boardpack"
-HANDFUL = 6  # pages: Norrbotten's whole region for 2022-T2 (the board view printed 11)
+# pages: Norrbotten's whole region for 2022-T2 (the board view printed 11); the
+# internal-control follow-up of Regionstyrelsen's five controls added the seventh
+HANDFUL = 7
 MEETING = "2022-09-20"
 
 
@@ -156,3 +158,18 @@ def test_pdfs_are_limited_per_user_and_minute(app, board, coordinator, tmp_path,
     assert board.get(url).status_code == 200
     assert board.get(url).status_code == 429
     assert coordinator.get(url).status_code == 200  # another user's own allowance
+
+
+def test_sormland_pdf_has_the_internal_control_follow_up(coordinator_sormland, tmp_path):
+    """2024-T2: Division Primärvård's plan, the spot check at each vårdcentral red (a
+    serious deviation at Linden, followed up by a measure; Oxelösund not performed)."""
+    pdf = fetch_pdf(coordinator_sormland, tmp_path, "SRM-PV", "2024-T2")
+    text = " ".join(pages_text(pdf))
+    part = text[text.index("5. Uppföljning av intern kontroll", text.index("Innehåll") + 40):]
+    assert "Internkontrollplan 2024 Division Primärvård" in part
+    assert "Stickprov på journalloggar (dataintrång)" in part
+    assert "■ Röd" in part and "● Grön" in part  # symbol and word, not colour alone
+    assert "5 av 6 förväntade kontroller gjorda" in part
+    assert "Vårdcentralen Linden: LINLOGG-2408-0049 – Allvarlig → Åtgärd" in part
+    assert "Vårdcentralen Oxelösund: Demodata: verksamhetschefen sjukskriven" in part
+    assert page_count(pdf) <= HANDFUL

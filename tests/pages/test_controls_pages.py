@@ -335,3 +335,56 @@ def test_twenty_thousand_pasted_items_fit_and_a_larger_paste_is_a_413(t2, coordi
     too_much = coordinator.post_form(f"/controls/{c.id}/runs/new", new_run_form(
         period="2022-T1", items=items * 3), content_type="multipart/form-data")
     assert too_much.status_code == 413 and runs() == before
+
+
+# -- the dashboard at region size: attention first, paged, the open deviations capped -------
+def _unit_rows(client, url):
+    from tests.helpers.heatmaps import parse_html
+
+    doc = parse_html(client.get(url).get_data(as_text=True))
+    return doc, doc.one("table", data_testid="per-unit").find("tbody").find_all(
+        "tr", data_unit=True)
+
+
+def test_dashboard_lists_units_that_need_attention_first_and_pages_the_rest(
+        set_today, coordinator_sormland, monkeypatch):
+    from riskreg.controls import queries
+
+    set_today("2024-10-15")  # 2024-T2 is over: a missing run there is overdue
+    base = f"/controls/dashboard?unit={unit('SRM-PV').id}&period=2024-T2"
+    doc, rows = _unit_rows(coordinator_sormland, base)
+    flags = [r.get("data-attention") == "1" for r in rows]
+    assert flags == sorted(flags, reverse=True)  # the attention rows first
+    attention = sum(flags)
+    assert 0 < attention < len(rows) == 7
+    summary = doc.one("p", data_testid="per-unit-summary").text()
+    assert f"{attention} enheter har något" in summary and "7 enheter totalt" in summary
+    # Linden (a serious deviation) and Oxelösund (not performed) are among them
+    flagged = {r.find("td").text() for r in rows if r.get("data-attention") == "1"}
+    assert {"Vårdcentralen Linden", "Vårdcentralen Oxelösund"} <= flagged
+    _doc, only = _unit_rows(coordinator_sormland, f"{base}&attention=true")
+    assert [r.get("data-unit") for r in only] == [r.get("data-unit") for r in rows][:attention]
+    monkeypatch.setattr(queries, "UNITS_PER_PAGE", 3)
+    seen = []
+    for page in (1, 2, 3):
+        doc, part = _unit_rows(coordinator_sormland, f"{base}&page={page}")
+        assert len(part) == (3 if page < 3 else 1)
+        assert f"Sida {page} av 3" in doc.one("nav", cls="pager").text()
+        seen += [r.get("data-unit") for r in part]
+    assert seen == [r.get("data-unit") for r in rows]
+    assert coordinator_sormland.get(f"{base}&page=x").status_code == 400
+    assert coordinator_sormland.get(f"{base}&attention=kanske").status_code == 400
+
+
+def test_dashboard_lists_the_first_open_deviations_and_counts_the_rest(
+        coordinator_sormland, monkeypatch, statement_log):
+    from riskreg.controls import queries
+
+    url = f"/controls/dashboard?unit={unit('SRM-PV').id}&period=2024-T2"
+    everything = coordinator_sormland.get(url).get_data(as_text=True)
+    assert 'data-testid="open-deviations-more"' not in everything
+    monkeypatch.setattr(queries, "OPEN_LISTED", 1)
+    with statement_log() as log:
+        html = coordinator_sormland.get(url).get_data(as_text=True)
+    assert log.count == PINNED_DASHBOARD
+    assert 'data-testid="open-deviations-more"' in html and "De första 1 av " in html

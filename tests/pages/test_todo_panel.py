@@ -2,7 +2,8 @@
 days or overdue, earliest first, with a link and a status in words (not colour alone).
 
 On 2022-09-10 (2022-T2's deadline is 2022-09-14): the Norrbotten owner has 11 risks to
-re-assess, the owner on Länssjukvård 1 18 measure reports; nobody else has anything.
+re-assess, the owner on Länssjukvård 1 18 measure reports, Norrbotten's coordinator the
+2022-T2 runs of the five controls they are responsible for; nobody else has anything.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tests.helpers.heatmaps import parse_html
 from tests.helpers.measures import make_measure
 from tests.helpers.risks import NLL_NUMBERS, NLL_REASSESSED_T2, risk, selected_value
 
-EXPECTED = {"owner": 11, "owner_ls1": 18}
+EXPECTED = {"owner": 11, "owner_ls1": 18, "coordinator": 5}  # coordinator: control runs
 
 
 def panel(client):
@@ -110,3 +111,20 @@ def test_the_responsible_follows_a_link_to_the_follow_up_of_the_owed_tertial(own
     page = owner_ls1.get(href)
     assert page.status_code == 200
     assert selected_value(page.get_data(as_text=True), "period") == "2022-T2"
+
+
+def test_the_responsible_of_a_control_sees_its_runs_and_others_do_not(
+        coordinator_sormland, login_as, set_today):
+    """Sörmland in January 2025: the spot check's 2024-T3 runs at each vårdcentral fall
+    due 2025-01-14; its responsible coordinator sees them, the unit's risk owner not."""
+    set_today("2025-01-10")
+    rows = panel(coordinator_sormland).find_all("tr", data_kind="control_run")
+    texts = [r.text() for r in rows]
+    assert sum("Utför kontroll 5 för 2024-T3" in t for t in texts) == 6
+    assert any("Utför kontroll 4 för 2024" in t for t in texts)
+    assert {r.find_all("td")[2].text() for r in rows} == {"2025-01-14"}
+    link = rows[0].one("a").get("href")
+    assert "/runs/new?unit=" in link
+    assert coordinator_sormland.get(link).status_code == 200
+    theirs = panel(login_as("riskagare@sormland.example"))  # the owner sees the panel
+    assert theirs is not None and theirs.find_all("tr", data_kind="control_run") == []

@@ -4,7 +4,9 @@ an SMTP failure is reported and not recorded as sent; the claim comes before the
 
 Demo data on 2022-09-10 (2022-T2's re-assessments and status reports are due 2022-09-14):
 the Norrbotten risk owner has the 11 risks not re-assessed in 2022-T2, the owner on
-Länssjukvård 1 the status reports of the division's 18 measures.
+Länssjukvård 1 the status reports of the division's 18 measures, and Norrbotten's
+coordinator, responsible for the five controls of Regionstyrelsen's 2022 plan, their
+2022-T2 runs (due by the same date; riskreg/controls/reminders.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from riskreg.models import AuditEvent, ReminderSent, Risk, User
 from riskreg.reminders import services
 from riskreg.uow import transaction
 from tests.conftest import user
+from tests.helpers.controls import COORDINATOR
 from tests.helpers.mailserver import MailServer, free_port
 from tests.helpers.measures import make_measure
 from tests.helpers.risks import LS1_OWNER, NLL_OWNER, NLL_REASSESSED_T2
@@ -71,7 +74,8 @@ def run_events() -> list[AuditEvent]:
 def test_each_person_gets_one_mail_in_swedish_with_their_items(runner, smtp):
     result = send(runner, "--days", "7")
     assert result.exit_code == 0, result.output
-    assert sorted(r.recipients[0] for r in smtp.received) == sorted([NLL_OWNER, LS1_OWNER])
+    assert sorted(r.recipients[0] for r in smtp.received) == sorted([NLL_OWNER, LS1_OWNER,
+                                                                      COORDINATOR])
     owner_mail = smtp.to(NLL_OWNER)[0]
     message = owner_mail.message
     assert message["Subject"] == "Riskreg: 11 saker att göra"
@@ -90,21 +94,29 @@ def test_each_person_gets_one_mail_in_swedish_with_their_items(runner, smtp):
     assert ls1.part("plain").count("* Rapportera status för åtgärd ") == 18
     assert f"{BASE_URL}/measures/" in ls1.part("plain") and "period=2022-T2" in ls1.part(
         "plain")
-    assert rows() == {NLL_OWNER: "sent", LS1_OWNER: "sent"}
+    coordinator = smtp.to(COORDINATOR)[0]
+    assert coordinator.message["Subject"] == "Riskreg: 5 saker att göra"
+    assert coordinator.part("plain").count("* Utför kontroll ") == 5
+    assert coordinator.part("plain").count(" för 2022-T2") == 5
+    assert coordinator.part("plain").count("Senast 2022-09-14 · Om 4 dagar") == 5
+    assert f"{BASE_URL}/controls/" in coordinator.part("plain")
+    assert "/runs/new?unit=" in coordinator.part("plain")
+    assert rows() == {NLL_OWNER: "sent", LS1_OWNER: "sent", COORDINATOR: "sent"}
     [event] = run_events()
     assert event.user_id is None and event.action == "send"
-    assert sorted(event.new["sent"]) == sorted([user(NLL_OWNER).id, user(LS1_OWNER).id])
-    assert event.new["items"] == 29 and event.new["failed"] == [] and event.new["day"] == TODAY
-    assert "2 sent" in result.output
+    assert sorted(event.new["sent"]) == sorted([user(NLL_OWNER).id, user(LS1_OWNER).id,
+                                                user(COORDINATOR).id])
+    assert event.new["items"] == 34 and event.new["failed"] == [] and event.new["day"] == TODAY
+    assert "3 sent" in result.output
 
 
 def test_a_second_run_the_same_day_sends_nothing(runner, smtp):
     assert send(runner).exit_code == 0
-    assert len(smtp.received) == 2
+    assert len(smtp.received) == 3
     second = send(runner)
     assert second.exit_code == 0, second.output
-    assert len(smtp.received) == 2
-    assert "0 sent, 2 skipped" in second.output
+    assert len(smtp.received) == 3
+    assert "0 sent, 3 skipped" in second.output
     assert len(run_events()) == 1  # a run that sends nothing leaves no event
 
 
@@ -112,9 +124,9 @@ def test_the_next_day_they_are_reminded_again(runner, smtp, set_today):
     assert send(runner).exit_code == 0
     set_today("2022-09-11")
     assert send(runner).exit_code == 0
-    assert len(smtp.received) == 4
+    assert len(smtp.received) == 6
     assert smtp.to(NLL_OWNER)[-1].part("plain").count("· Om 3 dagar") == 11
-    assert rows("2022-09-11") == {NLL_OWNER: "sent", LS1_OWNER: "sent"}
+    assert rows("2022-09-11") == {NLL_OWNER: "sent", LS1_OWNER: "sent", COORDINATOR: "sent"}
 
 
 def test_overdue_items_are_named_in_the_subject_and_text(runner, smtp, set_today):
@@ -142,8 +154,8 @@ def test_a_refused_recipient_is_reported_and_not_recorded_as_sent(runner, smtp):
     assert result.exit_code == 1
     assert f"failed\t{LS1_OWNER}" in result.output and "550" in result.output
     assert "could not be sent" in result.output
-    assert [r.recipients for r in smtp.received] == [[NLL_OWNER]]
-    assert rows() == {NLL_OWNER: "sent"}
+    assert sorted(r.recipients[0] for r in smtp.received) == sorted([NLL_OWNER, COORDINATOR])
+    assert rows() == {NLL_OWNER: "sent", COORDINATOR: "sent"}
     [event] = run_events()
     assert event.new["failed"][0]["user_id"] == user(LS1_OWNER).id
     assert "550" in event.new["failed"][0]["error"]
@@ -151,8 +163,8 @@ def test_a_refused_recipient_is_reported_and_not_recorded_as_sent(runner, smtp):
     smtp.handler.refuse.clear()
     again = send(runner)
     assert again.exit_code == 0, again.output
-    assert [r.recipients for r in smtp.received] == [[NLL_OWNER], [LS1_OWNER]]
-    assert rows() == {NLL_OWNER: "sent", LS1_OWNER: "sent"}
+    assert len(smtp.received) == 3 and smtp.received[-1].recipients == [LS1_OWNER]
+    assert rows() == {NLL_OWNER: "sent", LS1_OWNER: "sent", COORDINATOR: "sent"}
 
 
 def test_an_smtp_server_that_does_not_answer_marks_nobody_as_sent(runner, smtp, app,
@@ -160,10 +172,10 @@ def test_an_smtp_server_that_does_not_answer_marks_nobody_as_sent(runner, smtp, 
     monkeypatch.setitem(app.config, "RISKREG_SMTP_PORT", free_port())  # nobody listens
     result = send(runner)
     assert result.exit_code == 1
-    assert result.output.count("failed\t") == 2 and "ConnectionRefusedError" in result.output
+    assert result.output.count("failed\t") == 3 and "ConnectionRefusedError" in result.output
     assert rows() == {}
     [event] = run_events()
-    assert event.new["sent"] == [] and len(event.new["failed"]) == 2
+    assert event.new["sent"] == [] and len(event.new["failed"]) == 3
 
 
 @pytest.mark.parametrize(("name", "value", "says"), [
@@ -194,13 +206,13 @@ def test_a_claim_left_by_a_run_that_stopped_counts_as_sent(runner, smtp, monkeyp
     monkeypatch.setattr(services, "_record", stopped)
     result = send(runner)
     assert result.exit_code != 0
-    assert len(smtp.received) == 2
-    assert rows() == {NLL_OWNER: "sending", LS1_OWNER: "sending"}
+    assert len(smtp.received) == 3
+    assert rows() == {NLL_OWNER: "sending", LS1_OWNER: "sending", COORDINATOR: "sending"}
     monkeypatch.setattr(services, "_record", record)
     again = send(runner)
     assert again.exit_code == 0, again.output
-    assert len(smtp.received) == 2
-    assert "2 reminder(s) of today were claimed by a run that did not finish" in again.output
+    assert len(smtp.received) == 3
+    assert "3 reminder(s) of today were claimed by a run that did not finish" in again.output
 
 
 def test_a_run_beside_another_sends_nothing(runner, smtp, monkeypatch):
@@ -235,7 +247,7 @@ def test_a_person_who_chose_english_gets_english(runner, smtp):
 
 def test_the_run_is_a_constant_number_of_statements(runner, smtp, statement_log,
                                                     make_user, set_today):
-    """Reads, claim, record and audit: the same count for 2 people as for 7."""
+    """Reads, claim, record and audit: the same count for 3 people as for 8."""
     with statement_log() as few:
         assert send(runner).exit_code == 0
     awaiting = [r for r in risks_of(NLL_OWNER) if r.number not in NLL_REASSESSED_T2]
@@ -245,7 +257,7 @@ def test_the_run_is_a_constant_number_of_statements(runner, smtp, statement_log,
     set_today("2022-09-11")
     with statement_log() as more:
         assert send(runner).exit_code == 0
-    assert len(smtp.received) == 2 + 7
+    assert len(smtp.received) == 3 + 8
     assert more.count == few.count
 
 

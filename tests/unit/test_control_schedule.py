@@ -61,3 +61,27 @@ def test_rate_text_uses_one_decimal_at_most():
     assert rate_text(3, 50) == "3/50 (6 %)"
     assert rate_text(1, 3) == "1/3 (33,3 %)"
     assert rate_text(0, 0) == "–"
+
+
+def test_an_expected_runs_due_date_is_its_tertials_deadline():
+    from datetime import date
+
+    [t2] = schedule.expected_runs("tertial", 2024, [1], [Period(2024, 2)])
+    assert schedule.due_date(t2, 14) == date(2024, 9, 14)
+    monthly = schedule.expected_runs("monthly", 2024, [1], [Period(2024, 2)])
+    assert {schedule.due_date(e, 14) for e in monthly} == {date(2024, 9, 14)}
+    assert [schedule.occasion_label("monthly", e) for e in monthly] == [
+        "2024-T2, 1/4", "2024-T2, 2/4", "2024-T2, 3/4", "2024-T2, 4/4"]
+    [yearly] = schedule.expected_runs("yearly", 2024, [1])
+    assert schedule.due_date(yearly, 30) == date(2025, 1, 30)
+    assert schedule.occasion_label("yearly", yearly) == "2024"
+    assert schedule.occasion_label("tertial", t2) == "2024-T2"
+
+
+def test_a_run_fills_its_own_slot_or_any_of_a_yearly_controls_year():
+    [t2] = schedule.expected_runs("tertial", 2024, [1], [Period(2024, 2)])
+    assert schedule.matches(t2, Period(2024, 2), 1)
+    assert not schedule.matches(t2, Period(2024, 1), 1)
+    [yearly] = schedule.expected_runs("once", 2024, [1])
+    assert schedule.matches(yearly, Period(2024, 1), 1)
+    assert not schedule.matches(yearly, Period(2025, 1), 1)
