@@ -270,6 +270,7 @@ class RunRow:
     deviation_count: int
     severity: str | None
     not_performed_reason: str | None
+    population_size: int = 0
     unit: UnitRow | None = None
 
 
@@ -295,7 +296,7 @@ def report(plan: ControlPlan, period: Period, today: Period) -> list[ReportRow]:
             select(ControlRun.id, ControlRun.control_id, ControlRun.unit_id, ControlRun.period,
                    ControlRun.occasion, ControlRun.conclusion, ControlRun.sample_size,
                    ControlRun.deviation_count, ControlRun.severity,
-                   ControlRun.not_performed_reason)
+                   ControlRun.not_performed_reason, ControlRun.population_size)
             .where(ControlRun.control_id.in_(ids), ControlRun.period == period))]
     items = list(db.session.scalars(
         select(ControlRunItem).join(ControlRun, ControlRun.id == ControlRunItem.run_id)

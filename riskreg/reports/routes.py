@@ -129,6 +129,51 @@ def matrix():
                  f"riskmatris-{period}.xlsx")
 
 
+# -- internal control: read exactly as the control pages read (another organisation: 404) --
+def _control_plan(plan_id: int):
+    from ..controls import queries as control_queries
+
+    p = control_queries.readable_plan(current_user, plan_id)
+    if p is None:
+        abort(404)
+    return p
+
+
+@bp.route("/controls/plans/<int:plan_id>.xlsx")
+@login_required
+def control_plan(plan_id: int):
+    p = _control_plan(plan_id)
+    return _send(lambda path: workbooks.write_control_plan(path, current_user, p),
+                 f"internkontrollplan-{p.year}-{p.id}.xlsx")
+
+
+@bp.route("/controls/plans/<int:plan_id>/report.xlsx")
+@login_required
+def control_report(plan_id: int):
+    """The follow-up report of the plan for ``period`` (the report page's default when
+    it is absent or of another year)."""
+    p = _control_plan(plan_id)
+    period = web.period_arg(allow_future=True)
+    now = clock.current_period()
+    if request.args.get("period") is None or period.year != p.year:
+        period = now if now.year == p.year else Period(p.year, 3 if now.year > p.year else 1)
+    return _send(lambda path: workbooks.write_control_follow_up(path, current_user, p, period,
+                                                                now),
+                 f"uppfoljning-internkontroll-{p.id}-{period}.xlsx")
+
+
+@bp.route("/controls/runs/<int:run_id>.xlsx")
+@login_required
+def control_run(run_id: int):
+    from ..controls import queries as control_queries
+
+    r = control_queries.readable_run(current_user, run_id)
+    if r is None:
+        abort(404)
+    return _send(lambda path: workbooks.write_control_run(path, current_user, r),
+                 f"stickprov-{r.id}-{r.period}.xlsx")
+
+
 @bp.route("/jobs/<token>")
 @login_required
 def job(token: str):
