@@ -282,11 +282,13 @@ def test_the_pages_link_their_exports(board, coordinator, t2):
     html = board.get(f"/controls/plans/{p.id}").get_data(as_text=True)
     assert f'href="/xlsx/controls/plans/{p.id}.xlsx"' in html
     assert f'href="/xlsx/controls/plans/{p.id}/report.xlsx"' in html
+    assert "Planen som Excel" in html and "Uppföljningen som Excel" in html
     html = board.get(f"/controls/plans/{p.id}/report?period=2022-T1").get_data(as_text=True)
     assert f'href="/xlsx/controls/plans/{p.id}/report.xlsx?period=2022-T1"' in html
     r = run(2, "NLL-RS", "2022-T1")
     html = board.get(f"/controls/runs/{r.id}").get_data(as_text=True)
     assert f'href="/xlsx/controls/runs/{r.id}.xlsx"' in html
+    assert "Population och stickprov som Excel" in html
 
 
 # -- statements ----------------------------------------------------------------------------------
@@ -318,3 +320,20 @@ def test_statements_do_not_grow_with_the_controls_runs_or_items(coordinator, t2,
     big = make_run(make_spot_check(title="Stor"), size=40)
     after = counts(big)
     assert before == after == [PINNED_PLAN, PINNED_REPORT, PINNED_RUN]
+
+
+def test_the_board_view_links_the_matrix_and_the_register_as_excel(board, t2):
+    """Each organisation on the board view links its matrix and its register (with its
+    subtree, the view's period) as Excel, and both links answer with a workbook."""
+    import re
+
+    html = board.get("/board/?period=2022-T2").get_data(as_text=True)
+    block = re.search(r'data-testid="board-xlsx-links">(.*?)</p>', html, re.S)
+    assert block, "no Excel links on the board view"
+    links = [h.replace("&amp;", "&") for h in re.findall(r'href="([^"]+)"', block.group(1))]
+    assert [u.split("?")[0] for u in links] == ["/xlsx/matrix.xlsx", "/xlsx/risks.xlsx"]
+    matrix = sheet_rows(get_xlsx(board, links[0]))
+    assert any(row and row[0] == "Sannolikhet \\ Konsekvens" for row in matrix)
+    register = sheet_rows(get_xlsx(board, links[1]))
+    assert register[0][0] == "Nr" and len(register) > 1
+    assert all("period=2022-T2" in u for u in links)
