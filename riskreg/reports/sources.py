@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from ..domain.matrix import Scale
 from ..domain.periods import Period
 from ..extensions import db
@@ -151,15 +153,30 @@ def kpi_rows(user: User, unit: Unit, period: Period) -> list[KpiRow]:
 
 
 # -- internal control ----------------------------------------------------------------------
-def _sv(table: dict, code: str | None) -> str | None:
-    """A code's word from internal control's label tables, in Swedish (the sheets are in
-    the sources' language whatever the interface's)."""
-    if code is None:
-        return None
-    from flask_babel import force_locale
+class SwedishWords:
+    """Internal control's words for codes (riskreg/controls/labels.py), in Swedish whatever
+    the interface's language (the sheets are in the sources' language): translated once
+    per export, under one locale switch, not once per cell."""
 
-    with force_locale("sv"):
-        return str(table.get(code, code))
+    def __init__(self) -> None:
+        from flask_babel import force_locale
+
+        from ..controls import labels
+
+        with force_locale("sv"):
+            self.tables = {name: {code: str(word) for code, word in table.items()}
+                           for name, table in (
+                               ("state", labels.PLAN_STATES), ("method", labels.METHODS),
+                               ("frequency", labels.FREQUENCIES),
+                               ("conclusion", labels.CONCLUSIONS),
+                               ("severity", labels.SEVERITIES), ("result", labels.RESULTS),
+                               ("light", labels.LIGHTS))}
+            self.not_concluded = str(labels.NOT_CONCLUDED[""])
+            self.not_checked = str(labels.NOT_CHECKED[""])
+            self.demo = str(_l("Demo data (invented)"))
+
+    def __call__(self, table: str, code: str | None) -> str | None:
+        return None if code is None else self.tables[table].get(code, code)
 
 
 @dataclass
@@ -174,31 +191,32 @@ class ControlPlanRow:
     sample_size: int | None
 
 
-def control_plan_facts(plan) -> list[tuple[str, object]]:
-    """The plan's header block: unit, year, state and the decision (date, §, dnr)."""
-    from ..controls import labels
+def control_plan_facts(plan, words: SwedishWords) -> list[tuple[str, object]]:
+    """The plan's header block: unit, year, state and the decision (date, §, dnr); demo
+    data says so, as on the page."""
+    facts: list[tuple[str, object]] = [
+        ("Enhet", plan.unit.name), ("År", plan.year), ("Status", words("state", plan.state)),
+        ("Beslutsdatum", plan.decided_on.isoformat() if plan.decided_on else None),
+        ("Paragraf (§)", plan.paragraph), ("Diarienummer", plan.dnr)]
+    if plan.demo:
+        facts.append(("Demodata", words.demo))
+    return facts
 
-    return [("Enhet", plan.unit.name), ("År", plan.year),
-            ("Status", _sv(labels.PLAN_STATES, plan.state)),
-            ("Beslutsdatum", plan.decided_on.isoformat() if plan.decided_on else None),
-            ("Paragraf (§)", plan.paragraph), ("Diarienummer", plan.dnr)]
 
-
-def control_plan_rows(plan) -> list[ControlPlanRow]:
+def control_plan_rows(plan, words: SwedishWords) -> list[ControlPlanRow]:
     """The plan page's controls (its own read), one row each."""
-    from ..controls import labels
     from ..controls import queries as control_queries
 
     rows = []
     for c in control_queries.controls_of(plan):
-        method = _sv(labels.METHODS, c.method)
+        method = words("method", c.method)
         if c.method_text:
             method = f"{method}: {c.method_text}"
         risks = sorted((link.risk for link in c.risk_links), key=lambda r: r.number)
         units = sorted((link.unit for link in c.unit_links), key=lambda u: u.path)
         rows.append(ControlPlanRow(
             c.number, c.title, "\n".join(f"{r.number}. {r.title}" for r in risks) or None,
-            method, _sv(labels.FREQUENCIES, c.frequency),
+            method, words("frequency", c.frequency),
             c.responsible.name if c.responsible else None,
             ", ".join(u.name for u in units) or plan.unit.name, c.sample_size))
     return rows
@@ -224,11 +242,11 @@ class FollowUpRow:
 NO_RUN = "Ingen kontroll registrerad"
 
 
-def control_follow_up_rows(plan, period: Period, today: Period) -> list[FollowUpRow]:
+def control_follow_up_rows(plan, period: Period, today: Period, words: SwedishWords
+                           ) -> list[FollowUpRow]:
     """The board's follow-up report (its own read), one row per control and unit: the
     runs of the period summed, the most severe deviation, the conclusions, the traffic
     light by the report's rule, the measures decided and what was not performed, and why."""
-    from ..controls import labels
     from ..controls import queries as control_queries
     from ..models.controls import SEVERITIES
 
@@ -240,7 +258,7 @@ def control_follow_up_rows(plan, period: Period, today: Period) -> list[FollowUp
             by_unit.setdefault(s.unit.id, []).append(s)
         if not by_unit:  # nothing due in the period (a yearly control before ÅR): one row
             rows.append(FollowUpRow(c.number, c.title, None, 0, 0, 0, 0, None, None, None,
-                                    _sv(labels.LIGHTS, "none"), None, None))
+                                    words("light", "none"), None, None))
         for uid, slots in by_unit.items():
             runs = [s.run for s in slots if s.run is not None]
             rate = control_queries.Rate(sum(r.sample_size for r in runs),
@@ -248,8 +266,8 @@ def control_follow_up_rows(plan, period: Period, today: Period) -> list[FollowUp
             severities = [r.severity for r in runs if r.severity]
             worst = max(severities, key=SEVERITIES.index) if severities else None
             conclusions = list(dict.fromkeys(
-                _sv(labels.CONCLUSIONS, r.conclusion) if r.conclusion
-                else _sv(labels.NOT_CONCLUDED, "") for r in runs))
+                words("conclusion", r.conclusion) if r.conclusion else words.not_concluded
+                for r in runs))
             measures = list(dict.fromkeys(
                 f"Åtgärd {item.measure.number}: {item.measure.title}"
                 for item, run in report_row.deviations
@@ -259,15 +277,16 @@ def control_follow_up_rows(plan, period: Period, today: Period) -> list[FollowUp
             rows.append(FollowUpRow(
                 c.number, c.title, slots[0].unit.name, len(runs),
                 sum(r.population_size for r in runs), rate.sampled, rate.deviations,
-                rate.rate, _sv(labels.SEVERITIES, worst), "; ".join(conclusions) or None,
-                _sv(labels.LIGHTS, control_queries.light(slots, rate)),
+                rate.rate, words("severity", worst), "; ".join(conclusions) or None,
+                words("light", control_queries.light(slots, rate)),
                 "\n".join(measures) or None, "\n".join(missing) or None))
     return rows
 
 
-def control_follow_up_facts(plan, period: Period) -> list[tuple[str, object]]:
+def control_follow_up_facts(plan, period: Period, words: SwedishWords
+                            ) -> list[tuple[str, object]]:
     reported = next((f for f in plan.follow_ups if f.period == period), None)
-    return [*control_plan_facts(plan),
+    return [*control_plan_facts(plan, words),
             ("Period", f"{period.report_name} {period.year} ({period})"),
             ("Rapporterad till nämnden", reported.reported_on.isoformat() if reported else
              "Ej rapporterad"),
@@ -300,10 +319,8 @@ SAMPLING_RULE = ("Nyckel = SHA-256 (hexadecimalt) av UTF-8-texten \"<seed>:<inde
                  "räknas från 0 i populationens ordning (bladet Population).")
 
 
-def control_run_facts(run) -> list[tuple[str, object]]:
+def control_run_facts(run, words: SwedishWords) -> list[tuple[str, object]]:
     """The run's header block: what was checked, where and when, and how it was drawn."""
-    from ..controls import labels
-
     c = run.control
     period = str(run.period) + (f" #{run.occasion}" if c.frequency == "monthly" else "")
     return [("Kontroll", f"{c.number}. {c.title}"), ("Plan", c.plan.title),
@@ -316,20 +333,18 @@ def control_run_facts(run) -> list[tuple[str, object]]:
             ("Seed", run.seed), ("Algoritm", run.algorithm),
             ("Urvalet dras så", SAMPLING_RULE if run.algorithm else None),
             ("Avvikelser", run.deviation_count),
-            ("Allvarligast", _sv(labels.SEVERITIES, run.severity)),
-            ("Slutsats", _sv(labels.CONCLUSIONS, run.conclusion) if run.conclusion
-             else _sv(labels.NOT_CONCLUDED, "")),
-            ("Ej utförd – varför", run.not_performed_reason)]
+            ("Allvarligast", words("severity", run.severity)),
+            ("Slutsats", words("conclusion", run.conclusion) if run.conclusion
+             else words.not_concluded),
+            ("Ej utförd – varför", run.not_performed_reason),
+            *([("Demodata", words.demo)] if run.demo else [])]
 
 
-def control_sample_rows(run) -> list[SampleRow]:
+def control_sample_rows(run, words: SwedishWords) -> list[SampleRow]:
     """The drawn items in draw order with their results (the run page's read)."""
-    from ..controls import labels
-
     return [SampleRow(i.position + 1, i.population_index, i.value,
-                      _sv(labels.RESULTS, i.result) if i.result
-                      else _sv(labels.NOT_CHECKED, ""),
-                      _sv(labels.SEVERITIES, i.severity), i.note) for i in run.items]
+                      words("result", i.result) if i.result else words.not_checked,
+                      words("severity", i.severity), i.note) for i in run.items]
 
 
 def control_population_rows(run) -> Iterator[PopulationRow]:

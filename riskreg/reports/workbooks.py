@@ -93,10 +93,11 @@ def write_control_plan(target, user: User, plan) -> int:
     """The internal-control plan: its header block, then one row per control."""
     props = _props(f"{CONTROL_PLAN.title}: {plan.title}", organisation_name(plan.unit),
                    str(plan.year), user)
+    words = sources.SwedishWords()
     wb = export.open_workbook(target, props)
-    n = export.write_table(wb, CONTROL_PLAN, sources.control_plan_rows(plan), props,
+    n = export.write_table(wb, CONTROL_PLAN, sources.control_plan_rows(plan, words), props,
                            heading=f"{CONTROL_PLAN.title} {plan.year}: {plan.title}",
-                           facts=sources.control_plan_facts(plan))
+                           facts=sources.control_plan_facts(plan, words))
     wb.close()
     return n
 
@@ -105,11 +106,12 @@ def write_control_follow_up(target, user: User, plan, period: Period, today: Per
     """The plan's follow-up for ``period``: one row per control and unit."""
     props = _props(f"{CONTROL_FOLLOW_UP.title}: {plan.title}", organisation_name(plan.unit),
                    str(period), user)
+    words = sources.SwedishWords()
     wb = export.open_workbook(target, props)
     n = export.write_table(
-        wb, CONTROL_FOLLOW_UP, sources.control_follow_up_rows(plan, period, today), props,
-        heading=f"{CONTROL_FOLLOW_UP.title}: {plan.title}, {period.report_name} {period.year}",
-        facts=sources.control_follow_up_facts(plan, period))
+        wb, CONTROL_FOLLOW_UP, sources.control_follow_up_rows(plan, period, today, words),
+        props, heading=f"{CONTROL_FOLLOW_UP.title}: {plan.title}, {period.report_name} "
+        f"{period.year}", facts=sources.control_follow_up_facts(plan, period, words))
     wb.close()
     return n
 
@@ -120,12 +122,13 @@ def write_control_run(target, user: User, run) -> int:
     c = run.control
     props = _props(f"{CONTROL_SAMPLE.title}: {c.number}. {c.title}",
                    organisation_name(run.unit), str(run.period), user)
+    words = sources.SwedishWords()
     wb = export.open_workbook(target, props)
     formats = export.Formats(wb)
-    n = export.write_table(wb, CONTROL_SAMPLE, sources.control_sample_rows(run), props,
+    n = export.write_table(wb, CONTROL_SAMPLE, sources.control_sample_rows(run, words), props,
                            formats=formats, heading=f"{CONTROL_SAMPLE.title}: {c.number}. "
                            f"{c.title}, {run.unit.name}, {run.period}",
-                           facts=sources.control_run_facts(run))
+                           facts=sources.control_run_facts(run, words))
     export.write_table(wb, CONTROL_POPULATION, sources.control_population_rows(run), props,
                        formats=formats)
     wb.close()

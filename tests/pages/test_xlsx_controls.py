@@ -72,7 +72,7 @@ def test_the_plan_with_its_header_block_and_one_row_per_control(board, t2):
     assert headers == PLAN_HEADERS
     assert facts == {"Enhet": "Regionstyrelsen", "År": 2022, "Status": "Antagen",
                      "Beslutsdatum": "2021-12-08", "Paragraf (§)": "§ 231",
-                     "Diarienummer": "RS-2021-0998"}
+                     "Diarienummer": "RS-2021-0998", "Demodata": "Demodata (påhittad)"}
     assert [r["Nr"] for r in table] == [1, 2, 3, 4, 5]
     second = table[1]
     c = control(2)
