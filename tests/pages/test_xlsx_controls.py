@@ -337,3 +337,14 @@ def test_the_board_view_links_the_matrix_and_the_register_as_excel(board, t2):
     register = sheet_rows(get_xlsx(board, links[1]))
     assert register[0][0] == "Nr" and len(register) > 1
     assert all("period=2022-T2" in u for u in links)
+
+
+def test_the_sheets_are_swedish_whatever_the_interface_language(board, t2):
+    """The sources' language: an English interface still gets Swedish words in the cells,
+    and the page after the export is still English (the locale switch does not leak)."""
+    assert board.post_form("/language/en", page="/").status_code in (302, 303)
+    p = plan()
+    table = split(sheet_rows(get_xlsx(board, plan_url(p))))[2]
+    assert {r["Frekvens"] for r in table} == {"Varje tertial"}
+    html = board.get(f"/controls/plans/{p.id}").get_data(as_text=True)
+    assert "Each tertial" in html and "The plan as Excel" in html
