@@ -170,8 +170,22 @@ def control_run(run_id: int):
     r = control_queries.readable_run(current_user, run_id)
     if r is None:
         abort(404)
-    return _send(lambda path: workbooks.write_control_run(path, current_user, r),
-                 f"stickprov-{r.id}-{r.period}.xlsx")
+    filename = f"stickprov-{r.id}-{r.period}.xlsx"
+    total = r.sample_size + r.population_size
+    if total > current_app.config.get("RISKREG_XLSX_BACKGROUND_ROWS", BACKGROUND_ROWS):
+        user_id = current_user.id  # a large population: written in the background
+
+        def work(path, progress):
+            user = db.session.get(User, user_id)
+            run = control_queries.readable_run(user, run_id)
+            if run is None:  # no longer readable by the time the job runs
+                raise PermissionDenied()
+            return workbooks.write_control_run(str(path), user, run, progress,
+                                               tmpdir=str(files.root()))
+
+        token = files.start_job(user_id, filename, total, work)
+        return redirect(url_for("reports.job", token=token))
+    return _send(lambda path: workbooks.write_control_run(path, current_user, r), filename)
 
 
 @bp.route("/jobs/<token>")

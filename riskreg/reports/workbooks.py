@@ -116,20 +116,23 @@ def write_control_follow_up(target, user: User, plan, period: Period, today: Per
     return n
 
 
-def write_control_run(target, user: User, run) -> int:
+def write_control_run(target, user: User, run, progress: Callable[[int], None] | None = None,
+                      tmpdir: str | None = None) -> int:
     """A spot check an auditor can draw again: the drawn items with their results below
-    the seed and the algorithm, and the whole population with each item's key."""
+    the seed and the algorithm, and the whole population with each item's key. Returns
+    the rows written (sample and population)."""
     c = run.control
     props = _props(f"{CONTROL_SAMPLE.title}: {c.number}. {c.title}",
                    organisation_name(run.unit), str(run.period), user)
     words = sources.SwedishWords()
-    wb = export.open_workbook(target, props)
+    wb = export.open_workbook(target, props, tmpdir)
     formats = export.Formats(wb)
     n = export.write_table(wb, CONTROL_SAMPLE, sources.control_sample_rows(run, words), props,
                            formats=formats, heading=f"{CONTROL_SAMPLE.title}: {c.number}. "
                            f"{c.title}, {run.unit.name}, {run.period}",
                            facts=sources.control_run_facts(run, words))
-    export.write_table(wb, CONTROL_POPULATION, sources.control_population_rows(run), props,
-                       formats=formats)
+    n += export.write_table(wb, CONTROL_POPULATION, sources.control_population_rows(run),
+                            props, None if progress is None else (lambda k: progress(n + k)),
+                            formats=formats)
     wb.close()
     return n

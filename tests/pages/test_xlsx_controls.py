@@ -348,3 +348,21 @@ def test_the_sheets_are_swedish_whatever_the_interface_language(board, t2):
     assert {r["Frekvens"] for r in table} == {"Varje tertial"}
     html = board.get(f"/controls/plans/{p.id}").get_data(as_text=True)
     assert "Each tertial" in html and "The plan as Excel" in html
+
+
+def test_a_large_population_is_written_in_the_background(coordinator, board, t2, app,
+                                                       monkeypatch):
+    """Above the background limit the spot check is a job (the risks' export's): its page,
+    then the file (inline in the tests), with every population row in it."""
+    monkeypatch.setitem(app.config, "RISKREG_XLSX_BACKGROUND_ROWS", 50)
+    r = make_run(make_spot_check(), size=10)  # 120 invoices
+    response = coordinator.get(run_url(r))
+    assert response.status_code == 302 and "/xlsx/jobs/" in response.headers["Location"]
+    token = response.headers["Location"].rstrip("/").split("/")[-1]
+    page = coordinator.get(f"/xlsx/jobs/{token}")
+    assert page.status_code == 200
+    data = get_xlsx(coordinator, f"/xlsx/jobs/{token}/file")
+    assert len(sheet_rows(data, "Population")) == 1 + r.population_size
+    assert split(sheet_rows(data), "Position")[0]["Seed"] == "test-seed"
+    assert coordinator.get(f"/xlsx/jobs/{token}/file").status_code == 200
+    assert board.get(f"/xlsx/jobs/{token}/file").status_code == 404  # its maker's only
