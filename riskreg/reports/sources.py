@@ -174,6 +174,7 @@ class SwedishWords:
             self.not_concluded = str(labels.NOT_CONCLUDED[""])
             self.not_checked = str(labels.NOT_CHECKED[""])
             self.demo = str(_l("Demo data (invented)"))
+            self.no_run = str(_l("No run recorded"))
 
     def __call__(self, table: str, code: str | None) -> str | None:
         return None if code is None else self.tables[table].get(code, code)
@@ -237,9 +238,6 @@ class FollowUpRow:
     not_performed: str | None
 
 
-NO_RUN = "Ingen kontroll registrerad"
-
-
 def control_follow_up_rows(plan, period: Period, today: Period, words: SwedishWords
                            ) -> list[FollowUpRow]:
     """The board's follow-up report (its own read), one row per control and unit: the
@@ -268,7 +266,7 @@ def control_follow_up_rows(plan, period: Period, today: Period, words: SwedishWo
                 for item, run in report_row.deviations
                 if item.measure is not None and run.unit_id == uid))
             missing = [(s.run.not_performed_reason if s.run and s.run.not_performed_reason
-                        else NO_RUN) for s in report_row.not_performed if s.unit.id == uid]
+                        else words.no_run) for s in report_row.not_performed if s.unit.id == uid]
             rows.append(FollowUpRow(
                 c.number, c.title, slots[0].unit.name, len(runs),
                 sum(r.population_size for r in runs), rate.sampled, rate.deviations,
@@ -286,7 +284,8 @@ def control_follow_up_facts(plan, period: Period, words: SwedishWords
             ("Rapporterad till nämnden", reported.reported_on.isoformat() if reported else
              "Ej rapporterad"),
             ("Trafikljus", "Röd: en kontroll som skulle göras är inte utförd eller saknas, en "
-             "avvikelse är allvarlig eller avvikelsegraden är 20 % eller mer; Gul: avvikelser "
+             "avvikelse är allvarlig eller avvikelsegraden är "
+             f"{round(control_queries.RED_RATE * 100)} % eller mer; Gul: avvikelser "
              "finns eller kontroller pågår eller återstår; Grön: alla kontroller är gjorda "
              "utan avvikelser.")]
 

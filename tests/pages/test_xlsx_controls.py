@@ -148,6 +148,10 @@ def test_the_follow_up_period_defaults_like_the_report_page(board, t2):
     assert facts["Period"] == "DÅ04 2022 (2022-T1)"
     second = next(r for r in table if r["Nr"] == 2)
     assert second["Genomförda kontroller"] == 1 and second["Slutsats"] == "OK"
+    assert second["Trafikljus"] == "Grön" and second["Ej utförd – varför"] is None
+    first = next(r for r in table if r["Nr"] == 1)  # T1 is over and nothing was recorded
+    assert first["Genomförda kontroller"] == 0 and first["Trafikljus"] == "Röd"
+    assert first["Ej utförd – varför"] == "Ingen kontroll registrerad"
     assert board.get(report_url(p, "2022-T9")).status_code == 400
 
 
