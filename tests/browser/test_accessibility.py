@@ -27,7 +27,6 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": [
 FAILING_IMPACTS = {"serious", "critical"}
 # Not HTML pages: JSON, probes, vendored JavaScript.
 NOT_HTML = ("api.", "vendor.", "ops.")
-DOWNLOADS = (".xlsx", ".pdf", "/file")  # files to save (a browser does not render them)
 MAX_TABS = 40
 AXE = Axe()
 
@@ -39,8 +38,7 @@ def pages_for(role: str) -> list[str]:
     """The matrix's HTML pages this role may open (200), each URL once."""
     urls = []
     for p in PAGES:
-        if (p.endpoint.startswith(NOT_HTML) or p.url.split("?")[0].endswith(DOWNLOADS)
-                or p.expected.get(role) != 200):
+        if p.endpoint.startswith(NOT_HTML) or p.expected.get(role) != 200:
             continue
         if p.url not in urls:
             urls.append(p.url)
