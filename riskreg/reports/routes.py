@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from .. import clock, web
 from ..auth.permissions import PermissionDenied, require
+from ..controls import queries as control_queries
 from ..domain.periods import Period, PeriodError
 from ..domain.roles import Role
 from ..extensions import db
@@ -131,8 +132,6 @@ def matrix():
 
 # -- internal control: read exactly as the control pages read (another organisation: 404) --
 def _control_plan(plan_id: int):
-    from ..controls import queries as control_queries
-
     p = control_queries.readable_plan(current_user, plan_id)
     if p is None:
         abort(404)
@@ -165,8 +164,6 @@ def control_report(plan_id: int):
 @bp.route("/controls/runs/<int:run_id>.xlsx")
 @login_required
 def control_run(run_id: int):
-    from ..controls import queries as control_queries
-
     r = control_queries.readable_run(current_user, run_id)
     if r is None:
         abort(404)

@@ -8,13 +8,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from ..controls import labels, sampling
+from ..controls import queries as control_queries
 from ..domain.matrix import Scale
 from ..domain.periods import Period
 from ..extensions import db
 from ..kpis import queries as kpi_queries
 from ..measures import queries as measure_queries
+from ..models.controls import SEVERITIES
 from ..models.org import Unit
 from ..models.users import User
 from ..risks import queries as risk_queries
@@ -159,10 +163,6 @@ class SwedishWords:
     per export, under one locale switch, not once per cell."""
 
     def __init__(self) -> None:
-        from flask_babel import force_locale
-
-        from ..controls import labels
-
         with force_locale("sv"):
             self.tables = {name: {code: str(word) for code, word in table.items()}
                            for name, table in (
@@ -206,8 +206,6 @@ def control_plan_facts(plan, words: SwedishWords) -> list[tuple[str, object]]:
 
 def control_plan_rows(plan, words: SwedishWords) -> list[ControlPlanRow]:
     """The plan page's controls (its own read), one row each."""
-    from ..controls import queries as control_queries
-
     rows = []
     for c in control_queries.controls_of(plan):
         method = words("method", c.method)
@@ -245,9 +243,6 @@ def control_follow_up_rows(plan, period: Period, today: Period, words: SwedishWo
     """The board's follow-up report (its own read), one row per control and unit: the
     runs of the period summed, the most severe deviation, the conclusions, the traffic
     light by the report's rule, the measures decided and what was not performed, and why."""
-    from ..controls import queries as control_queries
-    from ..models.controls import SEVERITIES
-
     rows = []
     for report_row in control_queries.report(plan, period, today):
         c = report_row.control
@@ -348,8 +343,6 @@ def control_sample_rows(run, words: SwedishWords) -> list[SampleRow]:
 
 def control_population_rows(run) -> Iterator[PopulationRow]:
     """The whole population in its order with each item's key, and where it was drawn."""
-    from ..controls import sampling
-
     drawn = {i.population_index: i.position + 1 for i in run.items}
     seed = run.seed
     for index, value in enumerate(run.population or []):
