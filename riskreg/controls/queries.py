@@ -308,6 +308,7 @@ class RunRow:
     deviation_count: int
     severity: str | None
     not_performed_reason: str | None
+    population_size: int = 0
     unit: UnitRow | None = None
 
 
@@ -344,7 +345,7 @@ def reports(plans_: list[ControlPlan], period: Period, today: Period
             select(ControlRun.id, ControlRun.control_id, ControlRun.unit_id, ControlRun.period,
                    ControlRun.occasion, ControlRun.conclusion, ControlRun.sample_size,
                    ControlRun.deviation_count, ControlRun.severity,
-                   ControlRun.not_performed_reason)
+                   ControlRun.not_performed_reason, ControlRun.population_size)
             .where(ControlRun.control_id.in_(ids), ControlRun.period == period))]
     items = list(db.session.scalars(
         select(ControlRunItem).join(ControlRun, ControlRun.id == ControlRunItem.run_id)

@@ -185,7 +185,8 @@ def new():
     form.plan_id.choices = [(p.id, p.name) for p in plans]
     _fill_choices(form, unit, plans)
     if not plans:
-        form.form_errors.append(_("No plan covers this unit yet: a coordinator creates one on the KPI page."))
+        form.form_errors.append(
+            _("No plan covers this unit yet: a coordinator creates one on the KPI page."))
     elif form.validate_on_submit():
         created = attempt(lambda: services.create_measure(current_user, services.NewMeasure(
             unit_id=unit.id, plan_id=form.plan_id.data, texts=_texts(form),

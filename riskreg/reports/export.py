@@ -11,7 +11,7 @@ repeated on every page, the title in the page header and page numbers in the foo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -70,6 +70,12 @@ class Formats:
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         self.plain = wb.add_format({"valign": "top"})
         self.title = wb.add_format({"bold": True, "font_size": 13})
+        self.label = wb.add_format({"bold": True, "valign": "top"})
+        self.percent = wb.add_format({"num_format": "0.0%", "valign": "top"})
+
+    def cell(self, kind: str):
+        """The format of a column's cells."""
+        return self.wrap if kind == "text" else self.percent if kind == "percent" else self.plain
 
 
 def _print_setup(ws, props: Properties, header_row: int = 0) -> None:
@@ -96,30 +102,47 @@ def write_cell(ws, row: int, col: int, value: Any, fmt) -> None:
         ws.write_string(row, col, str(value)[:MAX_CELL], fmt)
 
 
+def write_preamble(ws, heading: str | None, facts: Sequence[tuple[str, Any]],
+                   fmt: Formats) -> int:
+    """A header block above a table: a heading, then one "label | value" row per fact and
+    an empty row. Returns the row the table's header goes on."""
+    row = 0
+    if heading:
+        ws.write_string(row, 0, heading[:MAX_CELL], fmt.title)
+        row += 1
+    for label, value in facts:
+        ws.write_string(row, 0, label, fmt.label)
+        write_cell(ws, row, 1, value, fmt.plain)
+        row += 1
+    return row + 1 if row else 0
+
+
 def write_table(wb, layout: Layout, rows: Iterable[Any], props: Properties,
-                progress: Callable[[int], None] | None = None, formats: Formats | None = None
-                ) -> int:
-    """The layout's sheet: header row, then one row per item. Returns the row count."""
+                progress: Callable[[int], None] | None = None, formats: Formats | None = None,
+                heading: str | None = None, facts: Sequence[tuple[str, Any]] = ()) -> int:
+    """The layout's sheet: a header block (``heading`` and ``facts``, when given), the
+    header row, then one row per item. Returns the row count."""
     fmt = formats or Formats(wb)
     ws = wb.add_worksheet(layout.sheet[:31])
     columns = layout.columns
     for i, col in enumerate(columns):
         ws.set_column(i, i, col.width, fmt.wrap if col.wrap and col.kind == "text" else fmt.plain)
-    ws.set_row(0, row_height([(col.header, col.width) for col in columns]))
+    top = write_preamble(ws, heading, facts, fmt)
+    ws.set_row(top, row_height([(col.header, col.width) for col in columns]))
     for i, col in enumerate(columns):
-        ws.write_string(0, i, col.header, fmt.header)
-    ws.freeze_panes(1, 0)
-    _print_setup(ws, props)
+        ws.write_string(top, i, col.header, fmt.header)
+    ws.freeze_panes(top + 1, 0)
+    _print_setup(ws, props, header_row=top)
     n = 0
     # per column: index, getter, display mapping, format (bound once: this is the loop
     # that runs rows × columns times)
-    plan = [(i, attrgetter(c.key), c.show, fmt.wrap if c.kind == "text" else fmt.plain)
-            for i, c in enumerate(columns)]
+    plan = [(i, attrgetter(c.key), c.show, fmt.cell(c.kind)) for i, c in enumerate(columns)]
     write_string, write_number, set_row = ws.write_string, ws.write_number, ws.set_row
     wrapped = [(attrgetter(c.key), per_line(c.width)) for c in columns
                if c.kind == "text" and c.wrap]
     row_info = getattr(ws, "row_info", {}) if wb.constant_memory else {}
     for n, item in enumerate(rows, start=1):
+        r = n + top
         # wrapped text needs its row's height set: spreadsheet programs do not grow a row
         # to its text when they open a file (the written rows would overlap in print)
         lines = 1
@@ -128,7 +151,7 @@ def write_table(wb, layout: Layout, rows: Iterable[Any], props: Properties,
             if value.__class__ is str and (len(value) > fits or "\n" in value):
                 lines = max(lines, text_lines(value, fits))
         if lines > 1:
-            set_row(n, min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT))
+            set_row(r, min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT))
         for i, get, show, cell_format in plan:
             value = get(item)
             if value is None:
@@ -136,17 +159,17 @@ def write_table(wb, layout: Layout, rows: Iterable[Any], props: Properties,
             if show is not None:
                 value = show(value)
             if value.__class__ is str:
-                write_string(n, i, value[:MAX_CELL], cell_format)
+                write_string(r, i, value[:MAX_CELL], cell_format)
             elif value.__class__ in (int, float):
-                write_number(n, i, value, cell_format)
+                write_number(r, i, value, cell_format)
             else:
-                write_cell(ws, n, i, value, cell_format)
+                write_cell(ws, r, i, value, cell_format)
         # constant memory: XlsxWriter keeps each row's height until the file is closed,
         # though the row itself is written out; the previous row is out by now
-        row_info.pop(n - 1, None)
+        row_info.pop(r - 1, None)
         if progress is not None and n % PROGRESS_EVERY == 0:
             progress(n)
-    ws.autofilter(0, 0, max(n, 1), len(columns) - 1)
+    ws.autofilter(top, 0, top + max(n, 1), len(columns) - 1)
     if progress is not None:
         progress(n)
     return n

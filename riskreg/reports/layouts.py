@@ -9,6 +9,13 @@ regions print them), so they are not translated.
 * ``REGISTER``: the register page's columns (export only).
 * ``MEASURES``: 000's "Uppföljning av divisionens strategiska åtgärder".
 * ``KPIS``: 000's Måluppfyllelse tables / 001 Bilaga 1 (export only).
+* ``CONTROL_PLAN``: the internal-control plan (004's "Internkontrollplan"), below a header
+  block with the plan's unit, year, state and decision (export only).
+* ``CONTROL_FOLLOW_UP``: the plan's follow-up for a period, one row per control and unit
+  (the board's report page, export only).
+* ``CONTROL_SAMPLE`` and ``CONTROL_POPULATION``: a spot check's drawn items with their
+  results, and the whole population with each item's SHA-256 key, below a header block
+  with the seed and the algorithm, so that an auditor can draw again (export only).
 
 A few columns beyond the sources are needed for a round trip and say so in ``note``: the
 risk number in 004's table (the key of an import), the short title the app gives every
@@ -86,7 +93,7 @@ class Column:
     key: str  # the row attribute the export reads and the field the import fills
     header: str  # as the source document prints it
     width: float = 14
-    kind: str = "text"  # text | int
+    kind: str = "text"  # text | int | percent (a fraction shown as "6,0 %")
     parse: Callable[[Any], Any] | None = None  # None: not read back (derived or shown only)
     required: bool = True  # an import needs the header (when it is read back at all)
     aliases: tuple[str, ...] = ()  # other headers accepted on import
@@ -249,5 +256,65 @@ KPIS = Layout(
     ),
 )
 
-LAYOUTS = {layout.name: layout for layout in (SUCCESS_FACTOR, UNIT, REGISTER, MEASURES, KPIS)}
+CONTROL_PLAN = Layout(
+    "control_plan", "Internkontrollplan", "Internkontrollplan",
+    (
+        Column("number", "Nr", 6, "int"),
+        Column("title", "Kontroll", 36),
+        Column("risks", "Risk(er)", 30),
+        Column("method", "Metod", 30),
+        Column("frequency", "Frekvens", 14),
+        Column("responsible", "Ansvarig", 20),
+        Column("units", "Enheter", 26),
+        Column("sample_size", "Stickprovsstorlek", 12, "int"),
+    ),
+)
+
+CONTROL_FOLLOW_UP = Layout(
+    "control_follow_up", "Uppföljning", "Uppföljning av internkontroll",
+    (
+        Column("number", "Nr", 6, "int"),
+        Column("title", "Kontroll", 30),
+        Column("unit_name", "Enhet", 22),
+        Column("runs", "Genomförda kontroller", 12, "int"),
+        Column("population_size", "Populationens storlek", 12, "int"),
+        Column("sample_size", "Stickprovets storlek", 12, "int"),
+        Column("deviations", "Avvikelser", 11, "int"),
+        Column("rate", "Avvikelsegrad", 11, "percent"),
+        Column("severity", "Allvarlighet", 13),
+        Column("conclusion", "Slutsats", 18),
+        Column("light", "Trafikljus", 12),
+        Column("measures", "Uppföljande åtgärder", 32),
+        Column("not_performed", "Ej utförd – varför", 32),
+    ),
+    notes=("Trafikljus: the report page's rule, applied to the control's runs on the unit.",),
+)
+
+CONTROL_SAMPLE = Layout(
+    "control_sample", "Stickprov", "Stickprov",
+    (
+        Column("position", "Position", 9, "int",
+               note="The place in the draw, 1 = drawn first."),
+        Column("index", "Index i populationen", 12, "int",
+               note="Counted from 0, as the algorithm numbers the items."),
+        Column("value", "Post", 30),
+        Column("result", "Resultat", 16),
+        Column("severity", "Allvarlighet", 13),
+        Column("note", "Notering", 40),
+    ),
+)
+
+CONTROL_POPULATION = Layout(
+    "control_population", "Population", "Population",
+    (
+        Column("index", "Index i populationen", 12, "int"),
+        Column("value", "Post", 30),
+        Column("key", "Nyckel (SHA-256)", 30, wrap=False),
+        Column("position", "Position i urvalet", 12, "int"),
+    ),
+)
+
+LAYOUTS = {layout.name: layout for layout in (
+    SUCCESS_FACTOR, UNIT, REGISTER, MEASURES, KPIS, CONTROL_PLAN, CONTROL_FOLLOW_UP,
+    CONTROL_SAMPLE, CONTROL_POPULATION)}
 IMPORT_LAYOUTS = tuple(name for name, layout in LAYOUTS.items() if layout.importable)

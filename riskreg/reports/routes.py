@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from .. import clock, web
 from ..auth.permissions import PermissionDenied, require
+from ..controls import queries as control_queries
 from ..domain.periods import Period, PeriodError
 from ..domain.roles import Role
 from ..extensions import db
@@ -127,6 +128,61 @@ def matrix():
     include = web.bool_arg("include_subunits", True)
     return _send(lambda path: workbooks.write_matrix(path, current_user, unit, period, include),
                  f"riskmatris-{period}.xlsx")
+
+
+# -- internal control: read exactly as the control pages read (another organisation: 404) --
+def _control_plan(plan_id: int):
+    p = control_queries.readable_plan(current_user, plan_id)
+    if p is None:
+        abort(404)
+    return p
+
+
+@bp.route("/controls/plans/<int:plan_id>.xlsx")
+@login_required
+def control_plan(plan_id: int):
+    p = _control_plan(plan_id)
+    return _send(lambda path: workbooks.write_control_plan(path, current_user, p),
+                 f"internkontrollplan-{p.year}-{p.id}.xlsx")
+
+
+@bp.route("/controls/plans/<int:plan_id>/report.xlsx")
+@login_required
+def control_report(plan_id: int):
+    """The follow-up report of the plan for ``period`` (the report page's default when
+    it is absent or of another year)."""
+    p = _control_plan(plan_id)
+    period = web.period_arg(allow_future=True)
+    now = clock.current_period()
+    if request.args.get("period") is None or period.year != p.year:
+        period = now if now.year == p.year else Period(p.year, 3 if now.year > p.year else 1)
+    return _send(lambda path: workbooks.write_control_follow_up(path, current_user, p, period,
+                                                                now),
+                 f"uppfoljning-internkontroll-{p.id}-{period}.xlsx")
+
+
+@bp.route("/controls/runs/<int:run_id>.xlsx")
+@login_required
+def control_run(run_id: int):
+    r = control_queries.readable_run(current_user, run_id)
+    if r is None:
+        abort(404)
+    filename = f"stickprov-{r.id}-{r.period}.xlsx"
+    total = r.sample_size + r.population_size
+    if total > current_app.config.get("RISKREG_XLSX_BACKGROUND_ROWS", BACKGROUND_ROWS):
+        user_id = current_user.id  # a large population: written in the background
+
+        def work(path, progress):
+            user = db.session.get(User, user_id)
+            run = control_queries.readable_run(user, run_id)
+            if run is None:  # no longer readable by the time the job runs
+                raise PermissionDenied()
+            return workbooks.write_control_run(str(path), user, run, progress,
+                                               tmpdir=str(files.root()))
+
+        token = files.start_job(user_id, filename, total, work)
+        return redirect(url_for("reports.job", token=token))
+    return _send(lambda path: workbooks.write_control_run(path, current_user, r), filename)
 
 
 @bp.route("/jobs/<token>")

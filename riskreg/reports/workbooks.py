@@ -15,7 +15,15 @@ from ..models.users import User
 from ..risks.queries import RegisterFilter
 from ..scales import scale_for_unit
 from . import export, sources
-from .layouts import KPIS, LAYOUTS, MEASURES
+from .layouts import (
+    CONTROL_FOLLOW_UP,
+    CONTROL_PLAN,
+    CONTROL_POPULATION,
+    CONTROL_SAMPLE,
+    KPIS,
+    LAYOUTS,
+    MEASURES,
+)
 
 RISK_LAYOUT_KINDS = {"register": None, "success_factor": "success_factor", "unit": "unit"}
 
@@ -78,3 +86,53 @@ def write_matrix(target, user: User, unit: Unit, period: Period, include: bool) 
     export.write_matrix(wb, m, props, format_band_summary(m.band_totals(), "Totalt"))
     wb.close()
     return m.total
+
+
+# -- internal control ---------------------------------------------------------------------
+def write_control_plan(target, user: User, plan) -> int:
+    """The internal-control plan: its header block, then one row per control."""
+    props = _props(f"{CONTROL_PLAN.title}: {plan.title}", organisation_name(plan.unit),
+                   str(plan.year), user)
+    words = sources.SwedishWords()
+    wb = export.open_workbook(target, props)
+    n = export.write_table(wb, CONTROL_PLAN, sources.control_plan_rows(plan, words), props,
+                           heading=f"{CONTROL_PLAN.title} {plan.year}: {plan.title}",
+                           facts=sources.control_plan_facts(plan, words))
+    wb.close()
+    return n
+
+
+def write_control_follow_up(target, user: User, plan, period: Period, today: Period) -> int:
+    """The plan's follow-up for ``period``: one row per control and unit."""
+    props = _props(f"{CONTROL_FOLLOW_UP.title}: {plan.title}", organisation_name(plan.unit),
+                   str(period), user)
+    words = sources.SwedishWords()
+    wb = export.open_workbook(target, props)
+    n = export.write_table(
+        wb, CONTROL_FOLLOW_UP, sources.control_follow_up_rows(plan, period, today, words),
+        props, heading=f"{CONTROL_FOLLOW_UP.title}: {plan.title}, {period.report_name} "
+        f"{period.year}", facts=sources.control_follow_up_facts(plan, period, words))
+    wb.close()
+    return n
+
+
+def write_control_run(target, user: User, run, progress: Callable[[int], None] | None = None,
+                      tmpdir: str | None = None) -> int:
+    """A spot check an auditor can draw again: the drawn items with their results below
+    the seed and the algorithm, and the whole population with each item's key. Returns
+    the rows written (sample and population)."""
+    c = run.control
+    props = _props(f"{CONTROL_SAMPLE.title}: {c.number}. {c.title}",
+                   organisation_name(run.unit), str(run.period), user)
+    words = sources.SwedishWords()
+    wb = export.open_workbook(target, props, tmpdir)
+    formats = export.Formats(wb)
+    n = export.write_table(wb, CONTROL_SAMPLE, sources.control_sample_rows(run, words), props,
+                           formats=formats, heading=f"{CONTROL_SAMPLE.title}: {c.number}. "
+                           f"{c.title}, {run.unit.name}, {run.period}",
+                           facts=sources.control_run_facts(run, words))
+    n += export.write_table(wb, CONTROL_POPULATION, sources.control_population_rows(run),
+                            props, None if progress is None else (lambda k: progress(n + k)),
+                            formats=formats)
+    wb.close()
+    return n

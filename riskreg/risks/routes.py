@@ -209,7 +209,8 @@ def new():
     form.likelihood.choices = _step_choices(scale.likelihood_labels)
     form.consequence.choices = _step_choices(scale.consequence_labels)
     if not plans:
-        form.form_errors.append(_("No plan covers this unit yet: a coordinator creates one on the KPI page."))
+        form.form_errors.append(
+            _("No plan covers this unit yet: a coordinator creates one on the KPI page."))
     elif form.validate_on_submit():
         period = Period.parse(form.period.data) if form.period.data else None
         created = attempt(lambda: services.create_risk(current_user, services.NewRisk(

@@ -196,6 +196,9 @@ QUERIES = [
     ("coordinator", "/xlsx/risks.xlsx"),
     ("coordinator", "/xlsx/measures.xlsx"),
     ("coordinator", "/xlsx/matrix.xlsx"),
+    ("board", "/xlsx/controls/plans/{icplan:NLL-RS:2022}/report.xlsx"),
+    ("board", "/xlsx/controls/plans/{icplan:NLL-RS:2022}.xlsx"),
+    ("board", "/xlsx/controls/runs/{icrun:NLL-RS:2022:2:NLL-RS:2022-T1}.xlsx"),
 ]
 # Parameters the recording must find (a check that the recording works).
 EXPECTED_PARAMETERS = {
@@ -206,6 +209,7 @@ EXPECTED_PARAMETERS = {
     "/board/pack": {"unit", "period", "compare", "meeting"},
     "/api/v1/risks": {"unit", "period", "include_subunits", "page", "per_page"},
     "/api/v1/heatmap": {"unit", "period", "include_subunits", "compare"},
+    "/xlsx/controls/plans/{icplan:NLL-RS:2022}/report.xlsx": {"period"},
 }
 
 # -- generated values -------------------------------------------------------------------------

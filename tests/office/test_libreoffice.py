@@ -123,3 +123,55 @@ def test_a_workbook_libreoffice_saved_again_imports_unchanged(coordinator, t2, t
     assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
     assert statuses(response.get_data(as_text=True)) == ["unchanged"] * len(NLL_NUMBERS)
     assert db_state() == before
+
+
+def test_libreoffice_converts_the_internal_control_exports_to_csv(coordinator, t2, tmp_path):
+    """The plan, its follow-up and a spot check (the first sheet of each: LibreOffice's CSV
+    filter writes one sheet) open in LibreOffice: header block, headers and rows; a
+    formula-like control title and population item are that text."""
+    from tests.helpers.controls import control, make_run, make_spot_check, plan
+    from tests.pages.test_xlsx_controls import (
+        FOLLOW_UP_HEADERS,
+        PLAN_HEADERS,
+        SAMPLE_HEADERS,
+        plan_url,
+        report_url,
+        run_url,
+    )
+
+    made = make_spot_check(title=FORMULA_LIKE[0])
+    r = make_run(made, items=[*FORMULA_LIKE, "F-1", "F-2"], size=7, seed="lo-seed")
+    p = plan()
+    files = {}
+    for name, url in (("plan", plan_url(p)), ("follow_up", report_url(p, "2022-T2")),
+                      ("run", run_url(r))):
+        response = coordinator.get(url)
+        assert response.status_code == 200, url
+        files[name] = tmp_path / f"{name}.xlsx"
+        files[name].write_bytes(response.get_data())
+    out = soffice(tmp_path, CSV_FILTER, *files.values())
+    sheets = {name: read_csv(out / f"{name}.csv") for name in files}
+
+    def table(rows: list[list[str]], first: str) -> tuple[dict, list[list[str]]]:
+        at = next(i for i, row in enumerate(rows) if row and row[0] == first)
+        facts = {row[0]: row[1] for row in rows[1:at] if row and row[0]}
+        return facts, rows[at:]
+
+    facts, rows = table(sheets["plan"], "Nr")
+    assert facts["Diarienummer"] == "RS-2021-0998" and facts["Beslutsdatum"] == "2021-12-08"
+    assert tuple(rows[0][:len(PLAN_HEADERS)]) == PLAN_HEADERS
+    assert [int(row[0]) for row in rows[1:]] == [*range(1, 6), made.number]
+    assert rows[-1][1] == FORMULA_LIKE[0]
+    assert rows[2][1] == control(2).title
+
+    facts, rows = table(sheets["follow_up"], "Nr")
+    assert facts["Period"] == "DÅ08 2022 (2022-T2)"
+    assert tuple(rows[0][:len(FOLLOW_UP_HEADERS)]) == FOLLOW_UP_HEADERS
+    assert {int(row[0]) for row in rows[1:]} == {*range(1, 6), made.number}
+    assert any(row[1] == FORMULA_LIKE[0] for row in rows[1:])
+
+    facts, rows = table(sheets["run"], "Position")
+    assert facts["Seed"] == "lo-seed" and facts["Algoritm"] == "sha256-v1"
+    assert tuple(rows[0][:len(SAMPLE_HEADERS)]) == SAMPLE_HEADERS
+    assert [int(row[0]) for row in rows[1:]] == list(range(1, 8))
+    assert {row[2] for row in rows[1:]} == {*FORMULA_LIKE, "F-1", "F-2"}
