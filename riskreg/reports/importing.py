@@ -309,6 +309,21 @@ class RowPlan:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+def _row_plan(row, title: str | None, seen: set[int]) -> RowPlan:
+    """A row's plan, an error until proven otherwise, with the checks of its number (1 or
+    more, once in the file); ``seen`` collects the numbers read so far."""
+    number = row.values.get("number")
+    p = RowPlan(row.line, number, "error", _label(title), errors=list(row.errors),
+                values=row.values)
+    if number is not None:
+        if number < 1:
+            p.errors.append(_("Nr must be 1 or more."))
+        elif number in seen:
+            p.errors.append(_("Nr %(n)d appears twice in the file.", n=number))
+        seen.add(number)
+    return p
+
+
 @dataclass
 class ImportPlan:
     layout: str
@@ -469,15 +484,8 @@ def plan_risks(user: User, target: Target, layout: Layout, rows: list[SheetRow])
     for row in rows:
         v = row.values
         number = v.get("number")
-        p = RowPlan(row.line, number, "error", _label(v.get("title") or v.get("event")),
-                    errors=list(row.errors), values=v)
+        p = _row_plan(row, v.get("title") or v.get("event"), seen)
         plans.append(p)
-        if number is not None:
-            if number < 1:
-                p.errors.append(_("Nr must be 1 or more."))
-            elif number in seen:
-                p.errors.append(_("Nr %(n)d appears twice in the file.", n=number))
-            seen.add(number)
         risk = stored.get(number) if number is not None else None
         if risk is not None:
             p.target = risk
@@ -591,15 +599,8 @@ def plan_measures(user: User, target: Target, layout: Layout, rows: list[SheetRo
     for row in rows:
         v = row.values
         number = v.get("number")
-        p = RowPlan(row.line, number, "error", _label(v.get("title")), errors=list(row.errors),
-                    values=v)
+        p = _row_plan(row, v.get("title"), seen)
         plans.append(p)
-        if number is not None:
-            if number < 1:
-                p.errors.append(_("Nr must be 1 or more."))
-            elif number in seen:
-                p.errors.append(_("Nr %(n)d appears twice in the file.", n=number))
-            seen.add(number)
         m = stored.get(number) if number is not None else None
         if m is not None:
             p.target = m
