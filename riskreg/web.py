@@ -185,6 +185,20 @@ def unit_arg(user, name: str = "unit") -> Unit | None:
     return unit
 
 
+def units_where(rule) -> list[Unit]:
+    """The units the signed-in user reads where ``rule(user, unit)`` holds (the units a
+    "new …" page may create in); none at all is a 403."""
+    from flask_login import current_user
+
+    from .auth.permissions import PermissionDenied
+    from .risks.queries import readable_units
+
+    units = [u for u in readable_units(current_user) if rule(current_user, u)]
+    if not units:
+        raise PermissionDenied()
+    return units
+
+
 def unit_to_create_in(manageable: list[Unit], title: str, endpoint: str):
     """The first step of a "new …" page: ``(unit, None)`` for the ``?unit=`` the user may
     create in (404 for another), or ``(None, page)`` with the choice of unit."""

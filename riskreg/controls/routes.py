@@ -78,10 +78,7 @@ def index():
 @bp.route("/plans/new", methods=["GET", "POST"])
 @login_required
 def plan_new():
-    manageable = [u for u in risk_queries.readable_units(current_user)
-                  if can_manage_plans_in(current_user, u)]
-    if not manageable:
-        raise PermissionDenied()
+    manageable = web.units_where(can_manage_plans_in)
     unit, pick = web.unit_to_create_in(manageable, _("New internal-control plan"),
                                        "controls.plan_new")
     if pick is not None:

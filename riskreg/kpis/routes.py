@@ -86,10 +86,7 @@ def table():
 @bp.route("/plans/new", methods=["GET", "POST"])
 @login_required
 def plan_new():
-    units = [u for u in risk_queries.readable_units(current_user)
-             if can_record_outcome(current_user, u)]
-    if not units:
-        raise PermissionDenied()
+    units = web.units_where(can_record_outcome)
     form = PlanForm()
     form.unit_id.choices = [(u.id, f"{'— ' * u.depth}{u.name}") for u in units]
     if request.method == "GET":

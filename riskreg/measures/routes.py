@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import clock, web
-from ..auth.permissions import PermissionDenied, can_administer_scale, is_admin, require
+from ..auth.permissions import can_administer_scale, is_admin, require
 from ..domain.periods import Period, PeriodError, period_range
 from ..extensions import db
 from ..locks import present as lock_present
@@ -173,10 +173,7 @@ def _texts(form) -> services.MeasureTexts:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    manageable = [u for u in risk_queries.readable_units(current_user)
-                  if can_manage_measures_in(current_user, u)]
-    if not manageable:
-        raise PermissionDenied()
+    manageable = web.units_where(can_manage_measures_in)
     unit, pick_page = web.unit_to_create_in(manageable, _("New measure"), "measures.new")
     if pick_page is not None:
         return pick_page

@@ -189,10 +189,7 @@ def detail(risk_id: int):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    manageable = [u for u in queries.readable_units(current_user)
-                  if can_manage_risks_in(current_user, u)]
-    if not manageable:
-        raise PermissionDenied()
+    manageable = web.units_where(can_manage_risks_in)
     unit, pick_page = web.unit_to_create_in(manageable, _("New risk"), "risks.new")
     if pick_page is not None:
         return pick_page
