@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     _configure_sqlite(app)
+    _configure_postgresql(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -98,6 +99,33 @@ def _configure_sqlite(app: Flask) -> None:
         if not event.contains(engine, "connect", _sqlite_connect):
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
+
+
+def _postgresql_connect(dbapi_connection, _record) -> None:
+    """No server-side prepared statements (psycopg prepares a statement after its 5th
+    execution on a connection). PostgreSQL plans a prepared statement for its parameters
+    five times, then may switch to one generic plan for all values, and for the
+    statements bound over unit-path ranges and period keys the generic plan is far worse:
+    the heat-map page's overdue-measures finding went from 10 ms to 1,550 ms on every
+    request after a pooled connection's tenth (issue 14, benchmarks/README.md). Unprepared
+    statements are planned for their values every time; parsing them again costs well
+    under a millisecond. Also right behind PgBouncer in transaction mode."""
+    dbapi_connection.prepare_threshold = None
+
+
+def _configure_postgresql(app: Flask) -> None:
+    """Every connection of this app's PostgreSQL engine plans each statement for its
+    values (``_postgresql_connect``)."""
+    from sqlalchemy import event
+
+    from .extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    with app.app_context():
+        engine = db.engine
+        if not event.contains(engine, "connect", _postgresql_connect):
+            event.listen(engine, "connect", _postgresql_connect)
 
 
 def register_blueprints(app: Flask) -> None:
