@@ -8,6 +8,7 @@ riskreg/risks/latest.py. Names (risk event, unit) are joined only for the capped
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -24,6 +25,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from ..auth.permissions import role_paths, units_clause
 from ..domain.matrix import Band, Scale, risk_value
@@ -56,13 +58,19 @@ class Cell:
     value: int
     band: Band
     count: int = 0
-    risks: list[tuple[int, int]] = field(default_factory=list)  # (id, number), by number
+    ids: list[int] = field(default_factory=list)  # the risks' ids, by number
+    numbers: list[int] = field(default_factory=list)  # their numbers, in the same order
     titles: dict[int, str] = field(default_factory=dict)  # risk id → title (tooltips)
     moved_in: list[tuple[int, int, int]] = field(default_factory=list)  # (from L, from C, n)
 
     @property
     def risk_ids(self) -> list[int]:
-        return [rid for rid, _n in self.risks]
+        return self.ids
+
+    @property
+    def risks(self) -> list[tuple[int, int]]:
+        """(id, number) of the cell's risks (listed ones on the pages), by number."""
+        return list(zip(self.ids, self.numbers, strict=True))
 
 
 @dataclass
@@ -102,15 +110,25 @@ def _reach(user, unit: Unit, include_subunits: bool, s=S):
 
 
 @lru_cache(maxsize=64)
-def _matrix_all(shape: tuple[int, bool]):
-    """Every risk's id and number per cell (the API): ids and numbers as two strings
-    aggregated from the same rows (so in the same order), int() over a split being much
-    cheaper than parsing pairs. Built once per shape (riskreg/risks/latest.py)."""
-    return (select(S.likelihood, S.consequence, func.count(),
-                   func.aggregate_strings(cast(S.risk_id, String), ","),
-                   func.aggregate_strings(cast(S.number, String), ","))
+def _matrix_all(shape: tuple[int, bool], ordered: bool):
+    """Every risk's id and number per cell (the API, the Excel matrix): ids and numbers
+    as two strings of digits aggregated from the same rows (so in the same order).
+    ``ordered`` (PostgreSQL): each string already by number, then id, so that Python only
+    parses them (json.loads, in C) instead of sorting 20,000 pairs; SQLite (before 3.44)
+    has no ORDER BY in an aggregate. Built once per shape (riskreg/risks/latest.py)."""
+    def agg(col):
+        text = cast(col, String)
+        if ordered:
+            return func.string_agg(text, aggregate_order_by(literal(","), S.number, S.risk_id))
+        return func.aggregate_strings(text, ",")
+    return (select(S.likelihood, S.consequence, func.count(), agg(S.risk_id), agg(S.number))
             .where(bound_counts_in(), bound_reach(*shape))
             .group_by(S.likelihood, S.consequence))
+
+
+def _ints(digits: str) -> list[int]:
+    """``"3,1,2"`` → ``[3, 1, 2]`` (json.loads parses 20,000 of them in C)."""
+    return json.loads(f"[{digits}]")
 
 
 @lru_cache(maxsize=64)
@@ -147,17 +165,22 @@ def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: boo
     outside: set[tuple[int, int]] = set()
     m = Matrix(unit, period, include_subunits, scale, cells)
     if listed is None:
-        for lk, c, count, ids, numbers in db.session.execute(_matrix_all(shape), values):
+        ordered = db.session.get_bind().dialect.name == "postgresql"
+        for lk, c, count, ids, numbers in db.session.execute(
+                _matrix_all(shape, ordered), values):
             if (lk, c) not in cells:
                 m.outside_scale += count
                 continue
             cell = cells[(lk, c)]
             cell.count = count
-            # by number, then id: one int per risk sorts several times faster than pairs
-            # (ids are below 2**31: parse_id)
-            packed = sorted(n << 32 | i for n, i in zip(
-                map(int, numbers.split(",")), map(int, ids.split(",")), strict=True))
-            cell.risks = [(p & _LOW32, p >> 32) for p in packed]
+            cell.ids, cell.numbers = _ints(ids), _ints(numbers)
+            if not ordered:
+                # by number, then id: one int per risk sorts several times faster than
+                # pairs (ids are below 2**31: parse_id)
+                packed = sorted(n << 32 | i for n, i in zip(cell.numbers, cell.ids,
+                                                           strict=True))
+                cell.ids = [p & _LOW32 for p in packed]
+                cell.numbers = [p >> 32 for p in packed]
         return m
     stmt, values["listed"] = _matrix_listed(shape), listed
     for lk, c, count, rid, number, title in db.session.execute(stmt, values):
@@ -168,7 +191,8 @@ def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: boo
                 m.outside_scale += count
             continue
         cell.count = count
-        cell.risks.append((rid, number))
+        cell.ids.append(rid)
+        cell.numbers.append(number)
         cell.titles[rid] = title
     return m
 

@@ -60,6 +60,13 @@ def numbers_of(risk_ids: list[int]) -> list[int]:
     return sorted(db.session.scalars(select(Risk.number).where(Risk.id.in_(risk_ids))))
 
 
+def numbers_in_order(risk_ids: list[int]) -> list[int]:
+    """The numbers of ``risk_ids`` in the order the API gave them."""
+    number = dict(db.session.execute(select(Risk.id, Risk.number)
+                                     .where(Risk.id.in_(risk_ids or [0]))).all())
+    return [number[rid] for rid in risk_ids]
+
+
 # -- the demo matrices ----------------------------------------------------------------
 @pytest.mark.parametrize(("seed_file", "unit_code", "reader", "period"), DEMO_CASES)
 def test_demo_matrix_from_the_api(login_as, seed_file, unit_code, reader, period):
@@ -77,6 +84,7 @@ def test_demo_matrix_from_the_api(login_as, seed_file, unit_code, reader, period
         numbers = expected.get((lk, c), [])
         assert cell["count"] == len(cell["risk_ids"]) == len(numbers), (lk, c)
         assert numbers_of(cell["risk_ids"]) == numbers, (lk, c)
+        assert numbers_in_order(cell["risk_ids"]) == numbers, ("by number", lk, c)
         assert cell["value"] == lk * c
         assert cell["band"] == scale.band(lk * c).name
     totals = band_totals(expected, scale)

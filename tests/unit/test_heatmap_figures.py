@@ -41,7 +41,9 @@ def make_matrix(scale, risks: dict[tuple[int, int], list[tuple[int, int]]]) -> M
     cells = {(lk, c): Cell(lk, c, lk * c, scale.band(lk * c))
              for lk in range(1, scale.size + 1) for c in range(1, scale.size + 1)}
     for key, listed in risks.items():
-        cells[key].risks = sorted(listed, key=lambda t: t[1])
+        ordered = sorted(listed, key=lambda t: t[1])
+        cells[key].ids = [rid for rid, _n in ordered]
+        cells[key].numbers = [n for _rid, n in ordered]
         cells[key].count = len(listed)
     return Matrix(None, Period(2022, 1), True, scale, cells)  # type: ignore[arg-type]
 
