@@ -99,7 +99,7 @@ URLS = {
     "pack_pdf": "/board/pack.pdf?unit={root}&period={period}",
 }
 # the matrix aggregate: the API's strings of risks, the pages' first risks of each cell
-AGGREGATE = ("string_agg(", "group_concat(", ") AS ranked")
+AGGREGATE = ("string_agg(", "group_concat(", ") AS ranked", "array_agg(")
 
 
 def existing_counts(url: str) -> dict[str, int]:
@@ -112,7 +112,8 @@ def existing_counts(url: str) -> dict[str, int]:
     return counts
 
 
-def bench(url: str, size_name: str, repeat: int, fresh: bool = True) -> dict:
+def bench(url: str, size_name: str, repeat: int, fresh: bool = True,
+          only: list[str] | None = None) -> dict:
     """Times the URLs on a database generated here (``fresh``) or already generated."""
     counts = generate(url, SIZES[size_name]) if fresh else existing_counts(url)
     app = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
@@ -129,6 +130,8 @@ def bench(url: str, size_name: str, repeat: int, fresh: bool = True) -> dict:
         assert r.status_code == 302, r.status_code
         fns: dict = {}
         for name, template in URLS.items():
+            if only and name not in only:
+                continue
             path = template.format(root=root, period=PERIOD, findings_period=FINDINGS_PERIOD)
 
             def request(path=path):
@@ -184,6 +187,8 @@ def print_table(rows: list[dict]) -> None:
     print("|" + "---|" * len(head))
     for r in rows:
         for what in URLS:
+            if f"{what}_ms" not in r:
+                continue
             ms, sql, agg = r[f"{what}_ms"], r[f"{what}_sql_ms"], r[f"{what}_aggregate_ms"]
             print("| " + " | ".join(str(x) for x in (
                 r["size"], r["db"], r["risks"], r["assessments"], r["state rows"], what,
@@ -208,6 +213,8 @@ def main() -> None:
     parser.add_argument("--clock", choices=list(CLOCKS), default="wall",
                         help="cpu: this process's CPU time (SQLite only: PostgreSQL's work "
                              "is in the server's processes)")
+    parser.add_argument("--only", nargs="+", choices=list(URLS),
+                        help="time only these URLs (with --existing)")
     parser.add_argument("--existing", nargs=2, action="append", metavar=("SIZE", "URL"),
                         help="time a database generated before (benchmarks.generate) "
                              "instead of generating; repeatable, nothing else is run")
@@ -217,7 +224,7 @@ def main() -> None:
     rows = []
     if args.existing:
         for size, url in args.existing:
-            rows.append(bench(url, size, args.repeat, fresh=False))
+            rows.append(bench(url, size, args.repeat, fresh=False, only=args.only))
             print_table(rows[-1:])
             print(flush=True)
         print_table(rows)

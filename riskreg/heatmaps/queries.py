@@ -113,24 +113,30 @@ def _reach(user, unit: Unit, include_subunits: bool, s=S):
 
 
 @lru_cache(maxsize=64)
-def _matrix_all(shape: tuple[int, bool], ordered: bool):
+def _matrix_all(shape: tuple[int, bool]):
     """Every risk's id and number per cell (the API, the Excel matrix): ids and numbers
-    as two strings of digits aggregated from the same rows (so in the same order).
-    ``ordered`` (PostgreSQL): each string already by number, then id, so that Python only
-    parses them (json.loads, in C) instead of sorting 20,000 pairs; SQLite (before 3.44)
-    has no ORDER BY in an aggregate. Built once per shape (riskreg/risks/latest.py)."""
-    def agg(col):
-        text = cast(col, String)
-        if ordered:
-            return func.string_agg(text, aggregate_order_by(literal(","), S.number, S.risk_id))
-        return func.aggregate_strings(text, ",")
-    return (select(S.likelihood, S.consequence, func.count(), agg(S.risk_id), agg(S.number))
+    as two strings of digits aggregated from the same rows (so in the same order), the
+    aggregate of the physical limit (benchmarks/limit.py). Built once per shape
+    (riskreg/risks/latest.py). Ordering inside the aggregate (ORDER BY number) cost
+    PostgreSQL 10 ms more at region size than parsing and sorting in C (``_by_number``)."""
+    return (select(S.likelihood, S.consequence, func.count(),
+                   func.aggregate_strings(cast(S.risk_id, String), ","),
+                   func.aggregate_strings(cast(S.number, String), ","))
             .where(bound_counts_in(), bound_reach(*shape))
             .group_by(S.likelihood, S.consequence))
 
 
+def _by_number(ids: list[int], numbers: list[int]) -> tuple[list[int], list[int]]:
+    """``ids`` and ``numbers`` (same order) reordered by number, then id: two stable
+    sorts of positions with C-level keys, no Python call per risk."""
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    order.sort(key=numbers.__getitem__)
+    return [ids[k] for k in order], [numbers[k] for k in order]
+
+
 def _ints(digits: str) -> list[int]:
-    """``"3,1,2"`` → ``[3, 1, 2]`` (json.loads parses 20,000 of them in C)."""
+    """``"3,1,2"`` → ``[3, 1, 2]`` (json.loads parses 20,000 of them in C; ids are below
+    2**31: parse_id)."""
     return json.loads(f"[{digits}]")
 
 
@@ -194,22 +200,13 @@ def matrix(user, unit: Unit, period: Period, scale: Scale, include_subunits: boo
     outside: set[tuple[int, int]] = set()
     m = Matrix(unit, period, include_subunits, scale, cells)
     if listed is None:
-        ordered = db.session.get_bind().dialect.name == "postgresql"
-        for lk, c, count, ids, numbers in db.session.execute(
-                _matrix_all(shape, ordered), values):
+        for lk, c, count, ids, numbers in db.session.execute(_matrix_all(shape), values):
             if (lk, c) not in cells:
                 m.outside_scale += count
                 continue
             cell = cells[(lk, c)]
             cell.count = count
-            cell.ids, cell.numbers = _ints(ids), _ints(numbers)
-            if not ordered:
-                # by number, then id: one int per risk sorts several times faster than
-                # pairs (ids are below 2**31: parse_id)
-                packed = sorted(n << 32 | i for n, i in zip(cell.numbers, cell.ids,
-                                                           strict=True))
-                cell.ids = [p & _LOW32 for p in packed]
-                cell.numbers = [p >> 32 for p in packed]
+            cell.ids, cell.numbers = _by_number(_ints(ids), _ints(numbers))
         return m
     stmt = _matrix_listed(shape, db.session.get_bind().dialect.name)
     values["listed"] = listed
