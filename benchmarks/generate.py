@@ -172,8 +172,8 @@ def generate(url: str, size: Size, seed: int = 7) -> dict[str, int]:
                 history.append((key, lk, c))
             # the stored state, by the application's own rule (riskreg/risks/state.py)
             states += [dict(risk_id=rid, period=p, since=s, until=u, likelihood=sl,
-                            consequence=sc, unit_path=path, number=n)
-                       for p, s, u, sl, sc, path, n in expected_rows(
+                            consequence=sc, unit_path=path, number=n, prev=prev)
+                       for p, s, u, sl, sc, path, n, prev in expected_rows(
                            history, LAST_PERIOD.key if archived else None, unit_path, number)]
         _measures(rng, root_id, plan_id, owner, risk_units, factor_ids,
                   [r["id"] for r in risks[-size.risks_per_org:]], now,

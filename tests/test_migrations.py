@@ -113,7 +113,8 @@ def test_the_comparison_notices_a_difference(empty_db):
 
 def test_0009_backfills_the_stored_state_from_the_assessments(empty_db):
     """An existing register (at 0005) gets risk_state from its assessments: closed rows,
-    open rows and an archived risk, equal to what the application derives."""
+    open rows and an archived risk, equal to what the application derives (0009), with
+    ``prev`` and ``until`` on every row of the archived risk (0016)."""
     from datetime import UTC, datetime
 
     from sqlalchemy import column, insert, select, table
@@ -151,7 +152,12 @@ def test_0009_backfills_the_stored_state_from_the_assessments(empty_db):
                 value=lk * c, assessed_at=now)
                 for r, p, lk, c in (
                     (1, "2021-T2", 2, 2), (1, "2022-T1", 3, 3), (2, "2022-T2", 1, 4),
-                    (3, "2021-T3", 4, 4))])
+                    (3, "2021-T3", 4, 4), (3, "2022-T1", 2, 2))])
         upgrade()
         assert state.differences() == []
-        assert db.session.scalar(select(func.count()).select_from(RiskState)) == 5
+        assert db.session.scalar(select(func.count()).select_from(RiskState)) == 6
+        archived = db.session.execute(select(RiskState.period, RiskState.until, RiskState.prev)
+                                      .where(RiskState.risk_id == 3)
+                                      .order_by(RiskState.period)).all()
+        t3, t2 = Period(2021, 3), Period(2022, 2)
+        assert archived == [(0, t2, t3.key * 10000 + 404), (t3.key, t2, None)]

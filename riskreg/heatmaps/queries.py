@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     cast,
     func,
     literal,
@@ -263,14 +264,27 @@ class Comparison:
 CELL = STEP_FACTOR * STEP_FACTOR  # code % CELL: the cell (likelihood·100 + consequence)
 
 
-def _pairs(shape: tuple[int, bool]):
+def _pairs(shape: tuple[int, bool], adjacent: bool):
     """Per risk in reach: its packed assessment counted in the period bound as ``new``
-    and in the one bound as ``old``, NULL on a side where it did not count: the state rows
-    of each period (one index range each, like the matrix) side by side (UNION ALL) and
-    folded per risk. (A FULL JOIN of the two reads is a hash join on PostgreSQL but a
-    nested loop of 20,000 × 20,000 rows on SQLite.)"""
+    and in the one bound as ``old``, NULL on a side where it did not count.
+
+    ``adjacent`` (``old`` is the tertial before ``new``, the default comparison): the
+    rows of ``new`` alone, each carrying the state before (``prev`` if the assessment is
+    of ``new`` itself, else the same one), and the rows of the risks archived in ``new``
+    (``ix_risk_state_gone``): two index ranges, no fold (risk_state's ``prev``).
+    Otherwise the state rows of each period side by side (UNION ALL) and folded per risk.
+    (A FULL JOIN of the two reads is a hash join on PostgreSQL but a nested loop of
+    20,000 × 20,000 rows on SQLite.)"""
     reach = bound_reach(*shape)
     none = cast(null(), Integer)  # typed: // on an untyped NULL is FLOOR(x / y)
+    if adjacent:
+        before = case((S.since < bindparam("new"), code()), else_=S.prev)
+        return union_all(
+            select(S.risk_id, S.number, code().label("new"), before.label("old"))
+            .where(bound_counts_in("new"), reach),
+            select(S.risk_id, S.number, none, code())
+            .where(bound_counts_in("old"), S.until == bindparam("new"), reach),
+        ).cte("pairs").prefix_with("MATERIALIZED")
     sides = union_all(
         select(S.risk_id, S.number, code().label("new"), none.label("old"))
         .where(bound_counts_in("new"), reach),
@@ -285,9 +299,12 @@ def _pairs(shape: tuple[int, bool]):
 
 
 def _pair_params(user, unit: Unit, period: Period, against: Period, include_subunits: bool
-                 ) -> tuple[tuple[int, bool], dict]:
+                 ) -> tuple[tuple[tuple[int, bool], bool], dict]:
+    """The shape of ``_pairs`` (the reach's and whether ``against`` is the tertial before
+    ``period``) and its values."""
     shape, values = reach_params(role_paths(user), unit, include_subunits)
-    return shape, values | period_params(period, "new") | period_params(against, "old")
+    return ((shape, against == period.previous()),
+            values | period_params(period, "new") | period_params(against, "old"))
 
 
 def _cell_transitions(k):
@@ -314,8 +331,8 @@ def transitions(user, unit: Unit, period: Period, against: Period,
 
 
 @lru_cache(maxsize=64)
-def _transitions_stmt(shape: tuple[int, bool]):
-    return _cell_transitions(_pairs(shape))
+def _transitions_stmt(shape: tuple[tuple[int, bool], bool]):
+    return _cell_transitions(_pairs(*shape))
 
 
 def direction_counts(rows: list[tuple]) -> dict[str, int]:
@@ -341,10 +358,10 @@ def moves(rows: list[tuple]) -> list[tuple[int, int, int, int, int]]:
 
 
 @lru_cache(maxsize=64)
-def _comparison_stmt(shape: tuple[int, bool]):
+def _comparison_stmt(shape: tuple[tuple[int, bool], bool]):
     """The transitions and the ``listed`` biggest changes with their names (built once per
     shape)."""
-    k = _pairs(shape)
+    k = _pairs(*shape)
     _ol, _oc, ov, _op = unpack(k.c.old)
     _nl, _nc, nv, _np = unpack(k.c.new)
     delta = func.abs(func.coalesce(nv, 0) - func.coalesce(ov, 0)).label("delta")

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -137,12 +138,22 @@ class RiskState(db.Model):
     ``since <= P AND (until IS NULL OR until > P)``, true by construction for closed rows.
     The unit path and number are copied from the risk (a risk does not change unit or
     number; a unit does not move) so that the read needs neither the risk nor the unit.
+
+    ``prev`` is the packed assessment (riskreg/risks/latest.py ``code``) that counted in
+    the tertial before ``since``, so a comparison of P with the tertial before reads P's
+    rows alone: the risk's state before was ``prev`` if ``since`` = P, else this one.
+    The risks that stop counting in P (archived in it) are the rows of P's previous
+    tertial with ``until`` = P: every row of an archived risk carries ``until``, and
+    ``ix_risk_state_gone`` holds those rows only.
     """
 
     __tablename__ = "risk_state"
     __table_args__ = (
         Index("ix_risk_state_read", "period", "unit_path", "since", "until", "likelihood",
-              "consequence", "risk_id", "number"),
+              "consequence", "risk_id", "number", "prev"),
+        Index("ix_risk_state_gone", "until", "period", "unit_path", "since", "likelihood",
+              "consequence", "risk_id", "number",
+              postgresql_where=text("until IS NOT NULL"), sqlite_where=text("until IS NOT NULL")),
     )
 
     risk_id: Mapped[int] = mapped_column(ForeignKey("risk.id"), primary_key=True)
@@ -155,6 +166,7 @@ class RiskState(db.Model):
     unit_path: Mapped[str] = mapped_column(
         String(400).with_variant(String(400, collation="C"), "postgresql"))
     number: Mapped[int]
+    prev: Mapped[int | None]
 
 
 class RiskGoalMark(db.Model):

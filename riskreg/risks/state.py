@@ -22,32 +22,48 @@ from ..extensions import db
 from ..models.org import Unit
 from ..models.risks import OPEN_PERIOD, Risk, RiskAssessment, RiskState
 
-# (period, since, until, likelihood, consequence, unit_path, number): one stored row
-Row = tuple[int, int, int | None, int, int, str, int]
+# (period, since, until, likelihood, consequence, unit_path, number, prev): one stored row
+Row = tuple[int, int, int | None, int, int, str, int, int | None]
+
+PERIOD_FACTOR, STEP_FACTOR = 10000, 100  # the packing of riskreg/risks/latest.py ``code``
+
+
+def packed(since: int, likelihood: int, consequence: int) -> int:
+    """An assessment as one integer: period key·10000 + likelihood·100 + consequence."""
+    return since * PERIOD_FACTOR + likelihood * STEP_FACTOR + consequence
 
 
 def expected_rows(assessments: Iterable[tuple[int, int, int]], archived_in: int | None,
                   unit_path: str, number: int) -> list[Row]:
     """The rows of one risk, from its assessments ``(period key, likelihood,
-    consequence)`` and the key of the tertial it was archived in (or None)."""
+    consequence)`` and the key of the tertial it was archived in (or None).
+
+    Every row of an archived risk carries ``until`` (closed rows too: true by
+    construction for them, it finds the rows that stop counting in a tertial), and every
+    row carries ``prev``: the packed assessment that counted in the tertial before its
+    own ``since`` (the risk's previous assessment, or None for its first), so that a
+    comparison with the previous tertial reads one period's rows only
+    (riskreg/heatmaps/queries.py)."""
     ordered = sorted(assessments)
     rows: list[Row] = []
     for i, (since, likelihood, consequence) in enumerate(ordered):
+        prev = packed(*ordered[i - 1]) if i else None
         if i + 1 < len(ordered):  # closed: one row per tertial until the next assessment
             stop = ordered[i + 1][0]
             if archived_in is not None:
                 stop = min(stop, archived_in)
-            rows.extend((p, since, None, likelihood, consequence, unit_path, number)
-                        for p in range(since, stop))
+            rows.extend((p, since, archived_in, likelihood, consequence, unit_path, number,
+                         prev) for p in range(since, stop))
         elif archived_in is None or archived_in > since:  # open: from ``since`` on
             rows.append((OPEN_PERIOD, since, archived_in, likelihood, consequence, unit_path,
-                         number))
+                         number, prev))
     return rows
 
 
 def _row_dicts(risk_id: int, rows: list[Row]) -> list[dict]:
     return [dict(risk_id=risk_id, period=p, since=s, until=u, likelihood=lk, consequence=c,
-                 unit_path=path, number=n) for p, s, u, lk, c, path, n in rows]
+                 unit_path=path, number=n, prev=prev)
+            for p, s, u, lk, c, path, n, prev in rows]
 
 
 def refresh(risk: Risk) -> None:
@@ -99,9 +115,9 @@ def differences() -> list[Difference]:
     for r in db.session.execute(select(
             RiskState.risk_id, RiskState.period, RiskState.since, RiskState.until,
             RiskState.likelihood, RiskState.consequence, RiskState.unit_path,
-            RiskState.number)):
+            RiskState.number, RiskState.prev)):
         stored.setdefault(r[0], set()).add(
-            (r[1], _key(r[2]), _key(r[3]), r[4], r[5], r[6], r[7]))
+            (r[1], _key(r[2]), _key(r[3]), r[4], r[5], r[6], r[7], r[8]))
     found = []
     for rid, rows in expected_by_risk():
         have, want = stored.pop(rid, set()), set(rows)

@@ -39,3 +39,48 @@ def test_listed_risks_are_the_first_by_number_of_all(app, code, period, email, l
         cut_somewhere |= cell.count > listed
     assert cut_somewhere or listed > 1  # the cut bites at least for one per cell
     assert cut.total == full.total and cut.outside_scale == full.outside_scale == 0
+
+
+# -- the comparison with the tertial before, read from one period's rows ---------------
+def both_ways(reader, top, period: Period) -> tuple[list, list]:
+    """The comparison statement's rows for ``period`` against the tertial before, read
+    from ``period``'s rows with ``prev`` (as the app does) and by folding both periods'
+    rows (as for any other comparison): they must be the same."""
+    from riskreg.auth.permissions import role_paths
+    from riskreg.risks.latest import period_params, reach_params
+
+    shape, values = reach_params(role_paths(reader), top, True)
+    values |= period_params(period, "new") | period_params(period.previous(), "old")
+    values["listed"] = 10_000
+    return tuple(sorted(db.session.execute(queries._comparison_stmt((shape, adjacent)),
+                                           values).all(), key=str)
+                 for adjacent in (True, False))
+
+
+@pytest.mark.parametrize(("code", "period", "email"), CASES)
+def test_the_comparison_with_the_tertial_before_equals_the_fold(app, set_today, code, period,
+                                                                email):
+    """Every tertial from two before the demo's to one after: rises, falls, new risks,
+    a correction of an earlier tertial, and a risk archived in the tertial compared."""
+    from riskreg.risks import services
+    from riskreg.uow import transaction
+
+    reader, top = user(email), unit(code)
+    p = Period.parse(period)
+    set_today(p.next().start_date.isoformat())  # archived in the tertial after the demo's
+    owned = db.session.scalars(select(Risk).where(Risk.unit_id == top.id,
+                                                  Risk.archived_in.is_(None))
+                               .order_by(Risk.number)).all()
+    assert len(owned) >= 2
+    coordinator = user("samordnare@norrbotten.example" if code == "NLL-RS"
+                       else "samordnare@sormland.example")
+    with transaction():  # archived in the tertial of "today": gone in that tertial
+        services.archive(coordinator, owned[0], "Inaktuell", owned[0].version)
+    archived_in = owned[0].archived_in
+    seen_gone = False
+    for key in range(p.key - 2, max(p.key, archived_in.key) + 2):
+        adjacent, folded = both_ways(reader, top, Period.from_key(key))
+        assert adjacent == folded, Period.from_key(key)
+        seen_gone |= key == archived_in.key and any(
+            r[0] == 1 and r[2] is None and r[1] is not None for r in adjacent)
+    assert seen_gone  # the archived risk is listed as gone in its tertial
