@@ -28,6 +28,12 @@ class QuickSelect(Select):
     go the library's way."""
 
     @classmethod
+    def _dispatch_render_option(cls):
+        # WTForms inspects render_option's signature on every select it writes (for
+        # overrides of the pre-3.3 signature); this one has the current signature
+        return cls.render_option
+
+    @classmethod
     def render_option(cls, choice, **kwargs):
         if kwargs or choice.render_kw:
             return super().render_option(choice, **kwargs)
