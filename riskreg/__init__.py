@@ -230,6 +230,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(permissions.TEMPLATE_RULES)
     app.jinja_env.globals.update(labels.TEMPLATE_GLOBALS)
     app.jinja_env.globals["url_pattern"] = links.url_pattern
+    app.jinja_env.globals["numbered_links"] = links.numbered_links
     i18n.init_template_helpers(app)
 
 

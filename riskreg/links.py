@@ -8,9 +8,10 @@ escaped and rooted as ``url_for`` makes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 
 from flask import url_for
+from markupsafe import Markup, escape
 
 _MARKER = 987654321987
 
@@ -45,3 +46,18 @@ def url_pattern(endpoint: str, key: str | tuple[str, ...], **values) -> Callable
             out.append(pieces[n + 1])
         return "".join(out)
     return build
+
+
+def numbered_links(href: Callable[[int], str], pairs: Iterable[tuple[int, int]],
+                   titles: Mapping[int, str]) -> Markup:
+    """The list items of a matrix cell, one per (risk id, number) of ``pairs``: a link to
+    ``href(id)`` reading "#number", the risk's title as its tooltip and, for screen
+    readers, in a hidden span after the number. One string made here, each title escaped
+    once: written in the template it cost three calls and four escapes a risk (the
+    municipality's heat map lists 150 risks, a region's up to 640; issue 14)."""
+    items = []
+    for rid, num in pairs:
+        title = escape(titles.get(rid, ""))
+        items.append(f'<li><a href="{escape(href(rid))}" title="{title}">#{int(num)}'
+                     f'<span class="sr-only"> {title}</span></a></li>')
+    return Markup("".join(items))

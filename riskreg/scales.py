@@ -7,16 +7,18 @@ when an administrator first saves the organisation's scale."""
 from __future__ import annotations
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .domain.matrix import DEFAULT_SCALE, Scale
 from .extensions import db
 from .models.org import Unit
 from .models.scale import DEFAULT_REASSESS_DAYS, RiskScale
 
+_STORED = select(RiskScale).where(RiskScale.unit_id == bindparam("root_id"))  # built once
+
 
 def stored_scale(root_id: int) -> RiskScale | None:
-    return db.session.scalar(select(RiskScale).where(RiskScale.unit_id == root_id))
+    return db.session.scalar(_STORED, {"root_id": root_id})
 
 
 def scale_for_root(root_id: int) -> Scale:

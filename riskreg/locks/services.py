@@ -10,8 +10,10 @@ unique (period, unit_id) index for them, one statement.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -47,12 +49,23 @@ class PeriodLocked(ServiceError):
 
 
 # -- reads -----------------------------------------------------------------------------
-def _covering(ancestors: list[int]):
-    """Locked rows on any of ``ancestors``, with the unit and the person a message names
-    (joined: still one statement)."""
+def _covering(ancestors):
+    """Locked rows on any of ``ancestors`` (ids, or a bound parameter), with the unit
+    and the person a message names (joined: still one statement)."""
     return select(PeriodLock).where(PeriodLock.unit_id.in_(ancestors), PeriodLock.locked
                                     ).options(joinedload(PeriodLock.unit),
                                               joinedload(PeriodLock.locked_by))
+
+
+@lru_cache(maxsize=2)
+def _covering_bound(in_periods: bool):
+    """``_covering`` over bound ancestors (and periods), built once: a heat map or a
+    register page asks on every request, and building the statement with its two joined
+    loads cost more than running it (issue 14)."""
+    query = _covering(bindparam("ancestors", expanding=True))
+    if in_periods:
+        query = query.where(PeriodLock.period.in_(bindparam("periods", expanding=True)))
+    return query
 
 
 def is_locked(unit: Unit, period: Period) -> PeriodLock | None:
@@ -70,11 +83,11 @@ def locks_covering(unit: Unit, periods: list[Period] | None = None
     """Per period, the lock that covers ``unit`` (every period, or only ``periods``): one
     statement, for pages that show several periods of one unit."""
     ancestors = unit.ancestor_ids
-    query = _covering(ancestors)
+    values = {"ancestors": ancestors}
     if periods is not None:
-        query = query.where(PeriodLock.period.in_([p.key for p in periods]))
+        values["periods"] = [p.key for p in periods]
     found: dict[Period, PeriodLock] = {}
-    for lock in db.session.scalars(query):
+    for lock in db.session.scalars(_covering_bound(periods is not None), values):
         have = found.get(lock.period)
         if have is None or ancestors.index(lock.unit_id) < ancestors.index(have.unit_id):
             found[lock.period] = lock

@@ -8,7 +8,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import TEXT, FlaskForm, optional_id
+from ..forms import TEXT, FlaskForm, QuickSelect, optional_id
 from ..versioning import VersionedForm
 from .texts import TITLE_MAX
 
@@ -21,18 +21,22 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    unit = SelectField(_l("Unit"), coerce=optional_id, validators=[Optional()])
+    unit = SelectField(_l("Unit"), coerce=optional_id, validators=[Optional()],
+                       widget=QuickSelect())  # an option per readable unit
     include_subunits = BooleanField(_l("Include units beneath"), default=True)
-    kind = SelectField(_l("Kind"), validators=[Optional()])
-    band = SelectField(_l("Band"), validators=[Optional()])
-    owner = SelectField(_l("Risk owner"), coerce=optional_id, validators=[Optional()])
-    perspective = SelectField(_l("Perspective"), coerce=optional_id, validators=[Optional()])
+    kind = SelectField(_l("Kind"), validators=[Optional()], widget=QuickSelect())
+    band = SelectField(_l("Band"), validators=[Optional()], widget=QuickSelect())
+    owner = SelectField(_l("Risk owner"), coerce=optional_id, validators=[Optional()],
+                        widget=QuickSelect())
+    perspective = SelectField(_l("Perspective"), coerce=optional_id, validators=[Optional()],
+                              widget=QuickSelect())
     # The choices come from web.period_choices; a bad value from the URL is refused by
     # web.parse_period and shown beside the field (the page is kept).
-    period = SelectField(_l("Period"), validators=[Optional()], validate_choice=False)
+    period = SelectField(_l("Period"), validators=[Optional()], validate_choice=False,
+                         widget=QuickSelect())
     awaiting = BooleanField(_l("Only risks not re-assessed in the period"))
     q = StringField(_l("Search text"), validators=[Optional(), Length(max=200)])
-    sort = SelectField(_l("Sort by"), validators=[Optional()])
+    sort = SelectField(_l("Sort by"), validators=[Optional()], widget=QuickSelect())
 
 
 class TextsMixin:
