@@ -16,7 +16,20 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import (
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from .. import clock
 from ..auth.permissions import role_paths, units_clause
@@ -89,16 +102,29 @@ def measure_alive_in(period: Period):
 def _scoped_units(ctx: Context):
     """(units, their id, their name, conditions): the units of the subtree in the user's
     reach for the measures to be joined to. On PostgreSQL read first (a MATERIALIZED
-    CTE), the measures then found by their unit: joined the other way, it read the
-    due-date index across every organisation of a hosted database (281 ms instead of 17
-    for one organisation of ten; issue 14). SQLite plans the plain join better (22 ms
+    CTE), the measures then found by their unit id in an array of them (``_of_units``):
+    joined the other way, it read the due-date index across every organisation of a
+    hosted database (281 ms instead of 17 for one organisation of ten; issue 14), and
+    a plain join to the CTE hashed every organisation's measures (and, for finding 3,
+    every follow-up of the period: 130 ms). SQLite plans the plain join better (22 ms
     against 49 at region size)."""
     where = (units_clause(ctx.user), Unit.subtree_clause(ctx.unit.path))
     if db.session.get_bind().dialect.name != "postgresql":
         return Unit, Unit.id, Unit.name, where
     units = (select(Unit.id.label("id"), Unit.name.label("name")).where(*where)
              .cte("scoped").prefix_with("MATERIALIZED"))
-    return units, units.c.id, units.c.name, ()
+    ids = select(func.array_agg(units.c.id)).scalar_subquery()
+    return units, units.c.id, units.c.name, (_of_units(Measure.unit_id, ids),)
+
+
+def _of_units(column, unit_ids):
+    """SQL (PostgreSQL): ``column`` is one of ``unit_ids``, an array subquery. The planner
+    guesses 10 elements for an array it cannot see, so it reads the unit index instead
+    of every organisation's rows, and expects few rows after it (so it probes per row
+    rather than hashing a whole table); OR-ed with an empty array it combines bitmaps
+    and reads the heap in page order rather than row by row."""
+    return or_(column == any_(cast(unit_ids, ARRAY(Integer))),
+               column == any_(literal_column("'{}'::integer[]")))
 
 
 # -- 1. a risk at or above the action threshold with no active measure ---------------------
@@ -109,31 +135,60 @@ def unmitigated_risks(ctx: Context) -> tuple[list[Item], int]:
     shape, values = reach_params(role_paths(ctx.user), ctx.unit, True)
     values |= period_params(ctx.period) | {
         "threshold": ctx.threshold, "limit": ctx.limit, "period_end": period_end(ctx.period)}
-    rows = db.session.execute(_unmitigated_stmt(shape[0]), values).all()
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    rows = db.session.execute(_unmitigated_stmt(shape[0], postgresql), values).all()
     items = [Item("risk", rid, num, title, uname, {"value": v})
              for rid, num, title, uname, v, _t in rows]
     return items, rows[0][-1] if rows else 0
 
 
 @lru_cache(maxsize=32)
-def _unmitigated_stmt(paths: int):
-    """Built once per number of paths in the user's reach (riskreg/risks/latest.py)."""
+def _unmitigated_stmt(paths: int, postgresql: bool):
+    """Built once per number of paths in the user's reach (riskreg/risks/latest.py) and
+    dialect.
+
+    On PostgreSQL the risks at or above the threshold are read first (a MATERIALIZED
+    CTE) and their measure links found by their risk ids (an array the planner cannot
+    see, so it probes the index instead of hashing every link): as a plain NOT EXISTS,
+    the anti-join hashed every measure link and measure of the database, other
+    organisations' too (issue 14, hosted). SQLite probes per row anyway."""
     period = bindparam("period")
     value = risk_value(S.likelihood, S.consequence)
-    covered = exists().where(MeasureRisk.risk_id == S.risk_id,
-                             Measure.id == MeasureRisk.measure_id,
-                             or_(Measure.closed_in.is_(None), Measure.closed_in > period),
-                             or_(Measure.start_date.is_(None),
-                                 Measure.start_date <= bindparam("period_end")))
-    top = (select(S.risk_id, S.number, value.label("value"), func.count().over().label("total"))
-           .where(bound_counts_in(), bound_reach(paths, True),
-                  value >= bindparam("threshold"), ~covered)
-           .order_by(value.desc(), S.number, S.risk_id).limit(bindparam("limit"))
+    alive = (or_(Measure.closed_in.is_(None), Measure.closed_in > period),
+             or_(Measure.start_date.is_(None), Measure.start_date <= bindparam("period_end")))
+    over = (bound_counts_in(), bound_reach(paths, True), value >= bindparam("threshold"))
+    if postgresql:
+        above = (select(S.risk_id.label("risk_id"), S.number.label("number"),
+                        value.label("value")).where(*over)
+                 .cte("above").prefix_with("MATERIALIZED"))
+        ids = cast(select(func.array_agg(above.c.risk_id)).scalar_subquery(), ARRAY(Integer))
+        covered = (select(MeasureRisk.risk_id)
+                   .join(Measure, Measure.id == MeasureRisk.measure_id)
+                   .where(MeasureRisk.risk_id == any_(ids), *alive).subquery("covered"))
+        risk_id, number, value = above.c.risk_id, above.c.number, above.c.value
+        candidates = select(risk_id, number, value.label("value")).where(
+            ~exists().where(covered.c.risk_id == risk_id))
+    else:
+        covered = exists().where(MeasureRisk.risk_id == S.risk_id,
+                                 Measure.id == MeasureRisk.measure_id, *alive)
+        risk_id, number = S.risk_id, S.number
+        candidates = select(risk_id, number, value.label("value")).where(*over, ~covered)
+    top = (candidates.add_columns(func.count().over().label("total"))
+           .order_by(value.desc(), number, risk_id).limit(bindparam("limit"))
            .subquery("top"))
+    order = (top.c.value.desc(), top.c.number, top.c.risk_id)
+    if postgresql:  # the names by the listed risks' keys (LATERAL … LIMIT 1: a probe per
+        # row; joined, a limit of 1,000 made the planner hash every risk of the database)
+        names = (select(Risk.event.label("event"), Unit.name.label("unit_name"))
+                 .join(Unit, Unit.id == Risk.unit_id).where(Risk.id == top.c.risk_id)
+                 .limit(1).lateral("names"))
+        return (select(top.c.risk_id, top.c.number, names.c.event, names.c.unit_name,
+                       top.c.value, top.c.total)
+                .join(names, true()).order_by(*order))
     return (select(top.c.risk_id, top.c.number, Risk.event, Unit.name, top.c.value,
                    top.c.total)
             .join(Risk, Risk.id == top.c.risk_id).join(Unit, Unit.id == Risk.unit_id)
-            .order_by(top.c.value.desc(), top.c.number, top.c.risk_id))
+            .order_by(*order))
 
 
 # -- 2. a measure past its due date and not finished ----------------------------------------
