@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from .. import clock
-from ..auth.permissions import role_paths, units_clause
+from ..auth.permissions import role_paths
 from ..domain.matrix import risk_value
 from ..domain.periods import Period
 from ..extensions import db
@@ -92,14 +92,7 @@ def report_due(period: Period, today: date) -> bool:
     return today >= date(period.year, period.last_month, 1)
 
 
-def measure_alive_in(period: Period):
-    """SQL: the measure counts in ``period`` (not closed in or before it, started by its
-    end)."""
-    return and_(or_(Measure.closed_in.is_(None), Measure.closed_in > period),
-                or_(Measure.start_date.is_(None), Measure.start_date <= period_end(period)))
-
-
-def _scoped_units(ctx: Context):
+def _scoped_units(paths: int, postgresql: bool):
     """(units, their id, their name, conditions): the units of the subtree in the user's
     reach for the measures to be joined to. On PostgreSQL read first (a MATERIALIZED
     CTE), the measures then found by their unit id in an array of them (``_of_units``):
@@ -108,13 +101,17 @@ def _scoped_units(ctx: Context):
     a plain join to the CTE hashed every organisation's measures (and, for finding 3,
     every follow-up of the period: 130 ms). SQLite plans the plain join better (22 ms
     against 49 at region size)."""
-    where = (units_clause(ctx.user), Unit.subtree_clause(ctx.unit.path))
-    if db.session.get_bind().dialect.name != "postgresql":
+    where = (bound_reach(paths, True, column=Unit.path),)  # the reach and the subtree
+    if not postgresql:
         return Unit, Unit.id, Unit.name, where
     units = (select(Unit.id.label("id"), Unit.name.label("name")).where(*where)
              .cte("scoped").prefix_with("MATERIALIZED"))
     ids = select(func.array_agg(units.c.id)).scalar_subquery()
     return units, units.c.id, units.c.name, (_of_units(Measure.unit_id, ids),)
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _of_units(column, unit_ids):
@@ -192,35 +189,62 @@ def _unmitigated_stmt(paths: int, postgresql: bool):
 
 
 # -- 2. a measure past its due date and not finished ----------------------------------------
+def _measure_params(ctx: Context) -> tuple[int, dict]:
+    """The number of reach paths (the statements' shape) and the values of findings 2
+    and 3: their statements are built once per shape and dialect, values bound (building
+    them cost a municipality's page more than running them; issue 14)."""
+    shape, values = reach_params(role_paths(ctx.user), ctx.unit, True)
+    return shape[0], values | {"period": ctx.period, "period_end": period_end(ctx.period),
+                               "limit": ctx.limit}
+
+
+def _bound_measure_alive():
+    """SQL: the measure counts in the period bound as ``period`` (not closed in or before
+    it, started by its end, bound as ``period_end``)."""
+    return and_(or_(Measure.closed_in.is_(None), Measure.closed_in > bindparam("period")),
+                or_(Measure.start_date.is_(None),
+                    Measure.start_date <= bindparam("period_end")))
+
+
 def overdue_measures(ctx: Context) -> tuple[list[Item], int]:
-    asof = min(ctx.today, period_end(ctx.period))
-    units, unit_id, unit_name, scope = _scoped_units(ctx)
-    rows = db.session.execute(
-        select(Measure.id, Measure.number, Measure.title, unit_name, Measure.due_date,
-               func.count().over())
-        .join(units, unit_id == Measure.unit_id)
-        .where(*scope, measure_alive_in(ctx.period), Measure.due_date < asof)
-        .order_by(Measure.due_date, Measure.number, Measure.id).limit(ctx.limit)).all()
+    paths, values = _measure_params(ctx)
+    values["asof"] = min(ctx.today, period_end(ctx.period))
+    rows = db.session.execute(_overdue_stmt(paths, _is_postgresql()), values).all()
     items = [Item("measure", mid, num, title, uname, {"due_date": due})
              for mid, num, title, uname, due, _t in rows]
     return items, rows[0][-1] if rows else 0
+
+
+@lru_cache(maxsize=32)
+def _overdue_stmt(paths: int, postgresql: bool):
+    units, unit_id, unit_name, scope = _scoped_units(paths, postgresql)
+    return (select(Measure.id, Measure.number, Measure.title, unit_name, Measure.due_date,
+                   func.count().over())
+            .join(units, unit_id == Measure.unit_id)
+            .where(*scope, _bound_measure_alive(), Measure.due_date < bindparam("asof"))
+            .order_by(Measure.due_date, Measure.number, Measure.id).limit(bindparam("limit")))
 
 
 # -- 3. a measure with no status for the period while the report is due --------------------
 def missing_follow_ups(ctx: Context) -> tuple[list[Item], int]:
     if not report_due(ctx.period, ctx.today):
         return [], 0
-    reported = exists().where(MeasureFollowUp.measure_id == Measure.id,
-                              MeasureFollowUp.period == ctx.period,
-                              MeasureFollowUp.status_id.is_not(None))
-    units, unit_id, unit_name, scope = _scoped_units(ctx)
-    rows = db.session.execute(
-        select(Measure.id, Measure.number, Measure.title, unit_name, func.count().over())
-        .join(units, unit_id == Measure.unit_id)
-        .where(*scope, measure_alive_in(ctx.period), ~reported)
-        .order_by(Measure.number, Measure.id).limit(ctx.limit)).all()
+    paths, values = _measure_params(ctx)
+    rows = db.session.execute(_missing_stmt(paths, _is_postgresql()), values).all()
     items = [Item("measure", mid, num, title, uname) for mid, num, title, uname, _t in rows]
     return items, rows[0][-1] if rows else 0
+
+
+@lru_cache(maxsize=32)
+def _missing_stmt(paths: int, postgresql: bool):
+    reported = exists().where(MeasureFollowUp.measure_id == Measure.id,
+                              MeasureFollowUp.period == bindparam("period"),
+                              MeasureFollowUp.status_id.is_not(None))
+    units, unit_id, unit_name, scope = _scoped_units(paths, postgresql)
+    return (select(Measure.id, Measure.number, Measure.title, unit_name, func.count().over())
+            .join(units, unit_id == Measure.unit_id)
+            .where(*scope, _bound_measure_alive(), ~reported)
+            .order_by(Measure.number, Measure.id).limit(bindparam("limit")))
 
 
 # -- 4. a KPI off target while every risk linked to it is below the threshold ---------------

@@ -64,16 +64,17 @@ def period_params(period: Period, name: str = "period") -> dict:
     return {name: period, f"{name}_keys": [period.key, OPEN_PERIOD]}
 
 
-def bound_reach(paths: int, include_subunits: bool, s=S):
+def bound_reach(paths: int, include_subunits: bool, s=S, column=None):
     """``in_paths`` of ``paths`` bound paths and ``in_subtree`` of a bound unit path
-    (reach_params)."""
-    reach = (or_(*(and_(s.unit_path >= bindparam(f"reach_lo{i}"),
-                        s.unit_path < bindparam(f"reach_hi{i}")) for i in range(paths)))
+    (reach_params), on the copied path of ``s`` or on ``column`` (e.g. Unit.path)."""
+    col = s.unit_path if column is None else column
+    reach = (or_(*(and_(col >= bindparam(f"reach_lo{i}"), col < bindparam(f"reach_hi{i}"))
+                   for i in range(paths)))
              if paths else false())
     if include_subunits:
-        here = and_(s.unit_path >= bindparam("here_lo"), s.unit_path < bindparam("here_hi"))
+        here = and_(col >= bindparam("here_lo"), col < bindparam("here_hi"))
     else:
-        here = s.unit_path == bindparam("here")
+        here = col == bindparam("here")
     return and_(reach, here)
 
 
