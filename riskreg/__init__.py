@@ -85,20 +85,26 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
-def _configure_sqlite(app: Flask) -> None:
-    """The SQLAlchemy recipe for pysqlite's transactions (so that SAVEPOINT and BEGIN
-    IMMEDIATE work), for every connection of this app's SQLite engine."""
+def _listen_on_engine(app: Flask, url_prefix: str, listeners: dict) -> None:
+    """Attach ``listeners`` (event name → function) to this app's engine once, when its
+    database URL starts with ``url_prefix``."""
     from sqlalchemy import event
 
     from .extensions import db
 
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith(url_prefix):
         return
     with app.app_context():
         engine = db.engine
-        if not event.contains(engine, "connect", _sqlite_connect):
-            event.listen(engine, "connect", _sqlite_connect)
-            event.listen(engine, "begin", _sqlite_begin)
+        for name, fn in listeners.items():
+            if not event.contains(engine, name, fn):
+                event.listen(engine, name, fn)
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """The SQLAlchemy recipe for pysqlite's transactions (so that SAVEPOINT and BEGIN
+    IMMEDIATE work), for every connection of this app's SQLite engine."""
+    _listen_on_engine(app, "sqlite", {"connect": _sqlite_connect, "begin": _sqlite_begin})
 
 
 def _postgresql_connect(dbapi_connection, _record) -> None:
@@ -116,16 +122,7 @@ def _postgresql_connect(dbapi_connection, _record) -> None:
 def _configure_postgresql(app: Flask) -> None:
     """Every connection of this app's PostgreSQL engine plans each statement for its
     values (``_postgresql_connect``)."""
-    from sqlalchemy import event
-
-    from .extensions import db
-
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        return
-    with app.app_context():
-        engine = db.engine
-        if not event.contains(engine, "connect", _postgresql_connect):
-            event.listen(engine, "connect", _postgresql_connect)
+    _listen_on_engine(app, "postgresql", {"connect": _postgresql_connect})
 
 
 def register_blueprints(app: Flask) -> None:
