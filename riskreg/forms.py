@@ -39,8 +39,9 @@ class QuickSelect(Select):
             return super().render_option(choice, **kwargs)
         value = str(choice.value) if isinstance(choice.value, bool) else choice.value
         selected = "selected " if choice.selected else ""
-        return Markup(f'<option {selected}value="{escape(value)}">'
-                      f"{escape(choice.label or choice.value)}</option>")
+        return Markup(  # nosec B704: the value and the label are escaped here
+            f'<option {selected}value="{escape(value)}">'
+            f"{escape(choice.label or choice.value)}</option>")
 
 
 class FlaskForm(_FlaskForm):

@@ -660,3 +660,14 @@ def test_board_view_lists_highest_risks_and_findings(board):
     # the board reviewer reads: the only forms that post are sign-out and language
     posts = {f.get("action") for f in doc.find_all("form", method="post")}
     assert posts <= {"/logout", "/language/en", "/language/sv"}, posts
+
+
+def test_a_risk_title_with_markup_is_shown_as_text(coordinator):
+    """The matrix's risk links are written in Python (links.numbered_links): a title with
+    markup and quotes is escaped in the tooltip and in the screen-reader text."""
+    plant_risk("NLL-RS", [("2022-T1", 4, 4)], '<script>alert("x")</script> "citat"')
+    html = coordinator.get("/heatmaps/", query_string={
+        "unit": unit("NLL-RS").id, "period": "2022-T1", "compare": "none"}).get_data(
+            as_text=True)
+    assert '<script>alert("x")' not in html
+    assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &#34;citat&#34;") >= 2
