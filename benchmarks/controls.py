@@ -42,7 +42,7 @@ from riskreg.models import (
     User,
 )
 
-from .run import captured, drop_postgres, median_ms, scratch_postgres
+from .run import captured, drop_postgres, median_ms, reads_of, replayer, scratch_postgres
 
 PASSWORD = "benchmark-password"
 FANOUT = (8, 30, 9)  # the region of benchmarks/generate.py
@@ -158,13 +158,7 @@ def bench(url: str, repeat: int) -> dict:
                 sizes.append(len(response.data))
             with captured(engine) as statements:
                 request()
-            reads = [s for s in statements
-                     if s[0].lstrip().upper().startswith(("SELECT", "WITH"))]
-
-            def replay(stmts=reads):
-                with engine.connect() as conn:
-                    for statement, params in stmts:
-                        conn.exec_driver_sql(statement, params).fetchall()
+            replay = replayer(engine, reads_of(statements))
             out[name] = {"queries": len(statements), "ms": median_ms(request, repeat),
                          "sql_ms": median_ms(replay, repeat), "kb": sizes[0] / 1024}
         out["floor_ms"] = median_ms(lambda: client.get("/healthz"), repeat)

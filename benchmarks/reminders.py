@@ -38,7 +38,7 @@ from riskreg.reminders.mail import SmtpSettings, compose
 from riskreg.reminders.services import plan
 
 from .generate import PASSWORD, SIZES, generate
-from .run import captured, drop_postgres, median_ms, scratch_postgres
+from .run import captured, drop_postgres, median_ms, reads_of, replayer, scratch_postgres
 
 TODAY = "2027-01-05"
 DAYS = 14
@@ -85,13 +85,8 @@ def bench(url: str, size_name: str, repeat: int) -> dict:
             with app.test_request_context():
                 with captured(engine) as statements:
                     found = due_items(query)
-                reads = [s for s in statements
-                         if s[0].lstrip().upper().startswith(("SELECT", "WITH"))]
-
-                def replay(stmts=reads):
-                    with engine.connect() as conn:
-                        for statement, params in stmts:
-                            conn.exec_driver_sql(statement, params).fetchall()
+                reads = reads_of(statements)
+                replay = replayer(engine, reads)
 
                 out[name] = {
                     "items": len(found), "people": len({i.person_id for i in found}),

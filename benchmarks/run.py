@@ -52,6 +52,21 @@ def captured(engine):
         event.remove(engine, "before_cursor_execute", _before)
 
 
+def reads_of(statements: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    """The SELECTs (and WITH … SELECTs) of captured statements: what a request asked."""
+    return [s for s in statements if s[0].lstrip().upper().startswith(("SELECT", "WITH"))]
+
+
+def replayer(engine, reads: list[tuple[str, object]]):
+    """A function that runs ``reads`` bare through the DBAPI on one connection: what the
+    database alone costs for them."""
+    def replay():
+        with engine.connect() as conn:
+            for statement, params in reads:
+                conn.exec_driver_sql(statement, params).fetchall()
+    return replay
+
+
 def median_ms(fn, repeat: int) -> float:
     fn()  # warm-up
     times = []
@@ -142,17 +157,13 @@ def bench(url: str, size_name: str, repeat: int, fresh: bool = True,
                 request()
             out[f"{name}_queries"] = len(statements)
             # what the request asked the database: its SELECTs, replayed bare
-            reads = [s for s in statements if s[0].lstrip().upper().startswith(("SELECT", "WITH"))]
-
-            def replay(stmts=reads):
-                with engine.connect() as conn:
-                    for statement, params in stmts:
-                        conn.exec_driver_sql(statement, params).fetchall()
+            reads = reads_of(statements)
+            replay = replayer(engine, reads)
             fns[f"{name}_ms"] = request
             fns[f"{name}_sql_ms"] = replay
             aggregate = [s for s in reads if any(a in s[0] for a in AGGREGATE)][:1]
             if aggregate:
-                fns[f"{name}_aggregate_ms"] = lambda a=aggregate, replay=replay: replay(a)
+                fns[f"{name}_aggregate_ms"] = replayer(engine, aggregate)
             else:
                 out[f"{name}_aggregate_ms"] = None
         sql, params = limit_aggregate(engine.dialect.name, f"/{root}/", f"/{root}0")

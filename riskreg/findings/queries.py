@@ -132,8 +132,7 @@ def unmitigated_risks(ctx: Context) -> tuple[list[Item], int]:
     shape, values = reach_params(role_paths(ctx.user), ctx.unit, True)
     values |= period_params(ctx.period) | {
         "threshold": ctx.threshold, "limit": ctx.limit, "period_end": period_end(ctx.period)}
-    postgresql = db.session.get_bind().dialect.name == "postgresql"
-    rows = db.session.execute(_unmitigated_stmt(shape[0], postgresql), values).all()
+    rows = db.session.execute(_unmitigated_stmt(shape[0], _is_postgresql()), values).all()
     items = [Item("risk", rid, num, title, uname, {"value": v})
              for rid, num, title, uname, v, _t in rows]
     return items, rows[0][-1] if rows else 0
